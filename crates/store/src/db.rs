@@ -1,0 +1,115 @@
+//! The database connection: one pool over SQLite or PostgreSQL, chosen by the URL.
+
+use crate::StoreError;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which engine is behind the pool. Almost every query is the same text on both (we write
+/// `$1` placeholders, which SQLite accepts too); the few differences switch on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
+}
+
+/// A pool plus its backend. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// A transaction on either backend.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Database {
+    /// Connects to `sqlite://PATH` (the file is created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                options
+                    // SQLite allows one writer at a time; more connections only help readers.
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; `synchronous=NORMAL` is
+                            // durable across application crashes in WAL mode; busy_timeout
+                            // makes a second writer wait instead of failing at once.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(Self { pool, backend })
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can fail
+    /// with SQLITE_BUSY when another writer committed in between, and would not wait.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Booleans are stored as 0/1 integers on both backends: the runtime-generic driver cannot
+/// decode SQLite's integers as booleans, and one column type keeps one query text.
+pub fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+/// After an `UPDATE … WHERE id = ? AND ($n = 0 OR version = $n)` that touched no row: tells
+/// a missing record (NotFound) from one that moved on (Conflict, with its current version).
+pub(crate) async fn explain_missed_update(
+    tx: &mut Tx,
+    table: &'static str,
+    id: &str,
+) -> crate::StoreError {
+    let sql = format!("SELECT version FROM {table} WHERE id = $1");
+    match sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(current)) => crate::StoreError::Conflict { current },
+        Ok(None) => crate::StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}

@@ -1,0 +1,94 @@
+//! Yoldash storage: one codebase over SQLite and PostgreSQL — migrations, repositories,
+//! the audit chain, sessions and tokens, field encryption through the key ring.
+
+pub mod audit;
+pub mod db;
+pub mod error;
+pub mod migrate;
+pub mod organisations;
+pub mod passwords;
+pub mod regions;
+pub mod sessions;
+pub mod time;
+pub mod tokens;
+pub mod unit;
+pub mod users;
+pub mod visibility;
+
+pub use db::{Backend, Database, Tx};
+pub use error::StoreError;
+pub use unit::Unit;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use yoldash_keyring::KeyRing;
+
+/// How long sessions live: idle expiry (no request for this long) and absolute expiry.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_seconds: i64,
+    pub absolute_seconds: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        // 30 minutes idle (shared office computers), 12 hours absolute (a working day).
+        Self {
+            idle_seconds: 30 * 60,
+            absolute_seconds: 12 * 60 * 60,
+        }
+    }
+}
+
+/// The store: the database, the key ring, and where the audit chain head is mirrored.
+#[derive(Clone)]
+pub struct Store {
+    pub db: Database,
+    keys: Arc<KeyRing>,
+    audit_head_file: Option<PathBuf>,
+    head_written: Arc<tokio::sync::Mutex<i64>>,
+    pub sessions: SessionPolicy,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.db.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// `audit_head_file` is where the newest audit entry's position and MAC are mirrored
+    /// outside the database (normally `DATA_DIR/audit-head.json`).
+    pub fn new(db: Database, keys: Arc<KeyRing>, audit_head_file: Option<PathBuf>) -> Self {
+        Self {
+            db,
+            keys,
+            audit_head_file,
+            head_written: Arc::new(tokio::sync::Mutex::new(0)),
+            sessions: SessionPolicy::default(),
+        }
+    }
+
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend
+    }
+
+    /// Opens a unit of work: a write transaction that collects audit entries and commits
+    /// them together with the change.
+    pub async fn unit(&self) -> Result<Unit<'_>, StoreError> {
+        Ok(Unit::new(self, self.db.begin_write().await?))
+    }
+}
+
+impl Store {
+    /// Whether the database answers (for the health check).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.db.pool).await.is_ok()
+    }
+}

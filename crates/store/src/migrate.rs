@@ -1,0 +1,319 @@
+//! Versioned schema migrations, one set for both backends, applied under a lock at start.
+//!
+//! Migrations are written with sea-query's schema builder, which renders the right DDL for
+//! SQLite and PostgreSQL from one description. A released migration is never edited: a
+//! change is a new migration at the end of the list.
+
+use crate::db::{Backend, Database};
+use crate::{StoreError, time::now_micros};
+use sea_query::{
+    ColumnDef, ForeignKey, ForeignKeyAction, Index, PostgresQueryBuilder, SchemaBuilder,
+    SqliteQueryBuilder, Table, TableCreateStatement,
+};
+use sqlx::{Executor, Row};
+
+/// One migration: a version (strictly increasing), a name, and its statements.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    build: fn() -> Vec<Ddl>,
+}
+
+/// A statement of a migration.
+enum Ddl {
+    Table(TableCreateStatement),
+    Index(sea_query::IndexCreateStatement),
+}
+
+impl Ddl {
+    fn render(&self, backend: Backend) -> String {
+        fn with<B: SchemaBuilder>(d: &Ddl, b: B) -> String {
+            match d {
+                Ddl::Table(t) => t.build(b),
+                Ddl::Index(i) => i.build(b),
+            }
+        }
+        match backend {
+            Backend::Sqlite => with(self, SqliteQueryBuilder),
+            Backend::Postgres => with(self, PostgresQueryBuilder),
+        }
+    }
+}
+
+/// All migrations, oldest first.
+pub fn migrations() -> Vec<Migration> {
+    vec![Migration {
+        version: 1,
+        name: "platform core",
+        build: platform_core,
+    }]
+}
+
+/// The newest version this binary knows.
+pub fn latest_version() -> i64 {
+    migrations().last().map_or(0, |m| m.version)
+}
+
+// Column helpers: ids are UUIDv7 text, times are microseconds since the epoch, flags are
+// 0/1 integers (see `db::flag`), encrypted values are blobs.
+fn id(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name)
+        .text()
+        .not_null()
+        .primary_key()
+        .to_owned()
+}
+fn text(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).text().not_null().to_owned()
+}
+fn text_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).text().null().to_owned()
+}
+fn int(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).big_integer().not_null().to_owned()
+}
+fn int_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).big_integer().null().to_owned()
+}
+fn blob_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).blob().null().to_owned()
+}
+fn fk(
+    from: &'static str,
+    col: &'static str,
+    to: &'static str,
+    on_delete: ForeignKeyAction,
+) -> sea_query::ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from, col)
+        .to(to, "id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+fn index(name: &'static str, table: &'static str, cols: &[&'static str], unique: bool) -> Ddl {
+    let mut i = Index::create().name(name).table(table).to_owned();
+    for c in cols {
+        i.col(*c);
+    }
+    if unique {
+        i.unique();
+    }
+    Ddl::Index(i)
+}
+
+fn platform_core() -> Vec<Ddl> {
+    use ForeignKeyAction::{Cascade, Restrict};
+    vec![
+        Ddl::Table(
+            Table::create()
+                .table("regions")
+                .col(id("id"))
+                .col(ColumnDef::new("code").text().not_null().unique_key())
+                .col(text_null("parent_id"))
+                .col(text("level"))
+                .col(text("names"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .foreign_key(&mut fk("regions", "parent_id", "regions", Restrict))
+                .to_owned(),
+        ),
+        Ddl::Table(
+            Table::create()
+                .table("organisations")
+                .col(id("id"))
+                .col(ColumnDef::new("code").text().not_null().unique_key())
+                .col(text("org_type"))
+                .col(text("names"))
+                .col(text_null("region_id"))
+                .col(int("active"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .foreign_key(&mut fk("organisations", "region_id", "regions", Restrict))
+                .to_owned(),
+        ),
+        Ddl::Table(
+            Table::create()
+                .table("users")
+                .col(id("id"))
+                .col(text("org_id"))
+                .col(ColumnDef::new("email").text().not_null().unique_key())
+                .col(text("display_name"))
+                .col(text("password_hash"))
+                .col(text("language"))
+                .col(int("active"))
+                .col(int("must_change_password"))
+                .col(blob_null("totp_secret"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .col(int("password_changed_at"))
+                .foreign_key(&mut fk("users", "org_id", "organisations", Restrict))
+                .to_owned(),
+        ),
+        index("users_org", "users", &["org_id"], false),
+        Ddl::Table(
+            Table::create()
+                .table("user_roles")
+                .col(text("user_id"))
+                .col(text("role"))
+                .primary_key(Index::create().col("user_id").col("role"))
+                .foreign_key(&mut fk("user_roles", "user_id", "users", Cascade))
+                .to_owned(),
+        ),
+        Ddl::Table(
+            Table::create()
+                .table("sessions")
+                .col(ColumnDef::new("token_hash").text().not_null().primary_key())
+                .col(text("user_id"))
+                .col(text("csrf_token"))
+                .col(int("created_at"))
+                .col(int("last_seen_at"))
+                .col(int("expires_at"))
+                .col(text_null("client"))
+                .foreign_key(&mut fk("sessions", "user_id", "users", Cascade))
+                .to_owned(),
+        ),
+        index("sessions_user", "sessions", &["user_id"], false),
+        Ddl::Table(
+            Table::create()
+                .table("api_tokens")
+                .col(id("id"))
+                .col(text("user_id"))
+                .col(text("label"))
+                .col(ColumnDef::new("token_hash").text().not_null().unique_key())
+                .col(int("created_at"))
+                .col(int_null("expires_at"))
+                .col(int_null("revoked_at"))
+                .col(int_null("last_used_at"))
+                .foreign_key(&mut fk("api_tokens", "user_id", "users", Cascade))
+                .to_owned(),
+        ),
+        index("api_tokens_user", "api_tokens", &["user_id"], false),
+        Ddl::Table(
+            Table::create()
+                .table("audit_log")
+                .col(ColumnDef::new("seq").big_integer().not_null().primary_key())
+                .col(text("id"))
+                .col(int("at"))
+                .col(text_null("actor_user_id"))
+                .col(text_null("actor_org_id"))
+                .col(text("action"))
+                .col(text_null("object_type"))
+                .col(text_null("object_id"))
+                .col(text_null("request_id"))
+                .col(text_null("detail"))
+                .col(text("prev_mac"))
+                .col(text("mac"))
+                .to_owned(),
+        ),
+        index("audit_log_at", "audit_log", &["at"], false),
+        index(
+            "audit_log_actor",
+            "audit_log",
+            &["actor_user_id", "at"],
+            false,
+        ),
+        index(
+            "audit_log_object",
+            "audit_log",
+            &["object_type", "object_id"],
+            false,
+        ),
+        Ddl::Table(
+            Table::create()
+                .table("settings")
+                .col(ColumnDef::new("key").text().not_null().primary_key())
+                .col(text("value"))
+                .col(int("updated_at"))
+                .to_owned(),
+        ),
+    ]
+}
+
+/// PostgreSQL advisory-lock key for migrations ("yoldash" in ASCII, truncated to fit).
+const MIGRATION_LOCK: i64 = 0x796f_6c64_6173;
+
+/// Applies every migration not yet applied. Several servers starting at once against one
+/// PostgreSQL serialise on an advisory lock; on SQLite each migration runs in a
+/// `BEGIN IMMEDIATE` transaction, which takes the database's write lock. Either way the
+/// "already applied?" check happens under the lock, so no migration runs twice.
+pub async fn run(db: &Database) -> Result<i64, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = apply_pending(db.backend, &mut conn).await;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    result
+}
+
+async fn apply_pending(
+    backend: Backend,
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+) -> Result<i64, StoreError> {
+    let mut level = 0;
+    for m in migrations() {
+        let begin = match backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        conn.execute(begin).await?;
+        let step = async {
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(&mut **conn)
+                    .await?;
+            if done.is_none() {
+                for ddl in (m.build)() {
+                    conn.execute(sqlx::AssertSqlSafe(ddl.render(backend)))
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now_micros())
+                .execute(&mut **conn)
+                .await?;
+                tracing::info!(version = m.version, name = m.name, "migration applied");
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        match step {
+            Ok(()) => {
+                conn.execute("COMMIT").await?;
+                level = m.version;
+            }
+            Err(e) => {
+                conn.execute("ROLLBACK").await.ok();
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(level)
+}
+
+/// The newest migration applied to this database (0 when none).
+pub async fn current_level(db: &Database) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(row.try_get::<i64, _>("v")?)
+}

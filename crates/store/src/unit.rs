@@ -1,0 +1,43 @@
+//! A unit of work: one write transaction, its audit entries, and the audit head update after commit.
+
+use crate::audit::{self, AuditEntry, AuditHead};
+use crate::{Store, StoreError, Tx};
+
+/// Everything written through a unit commits or rolls back together, audit entries
+/// included: a change whose audit entry cannot be written is not made, and a read of
+/// personal data whose audit entry cannot be written is refused.
+pub struct Unit<'s> {
+    store: &'s Store,
+    pub tx: Tx,
+    head: Option<AuditHead>,
+}
+
+impl<'s> Unit<'s> {
+    pub(crate) fn new(store: &'s Store, tx: Tx) -> Self {
+        Self {
+            store,
+            tx,
+            head: None,
+        }
+    }
+
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// Appends an audit entry in this transaction.
+    pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<(), StoreError> {
+        let head = audit::append(self.store, &mut self.tx, entry).await?;
+        self.head = Some(head);
+        Ok(())
+    }
+
+    /// Commits, then mirrors the audit chain head outside the database.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        if let Some(head) = self.head {
+            audit::mirror_head(self.store, head).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+//! Reading the audit log over the API (system administrators).
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use yoldash_store::audit::{AuditQuery, recent};
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditFilter {
+    pub actor_user_id: Option<uuid::Uuid>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// At most 10,000; default 100.
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor_user_id: Option<String>,
+    pub actor_org_id: Option<String>,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(f): Query<AuditFilter>,
+) -> Result<Json<Vec<AuditEntryView>>, AppError> {
+    let q = AuditQuery {
+        actor_user_id: f.actor_user_id,
+        action: f.action,
+        object_type: f.object_type,
+        object_id: f.object_id,
+        limit: f.limit.unwrap_or(100),
+    };
+    let entries = recent(&state.store, &q).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| AuditEntryView {
+                seq: e.seq,
+                at: yoldash_store::time::to_datetime(e.at),
+                actor_user_id: e.actor_user_id,
+                actor_org_id: e.actor_org_id,
+                action: e.action,
+                object_type: e.object_type,
+                object_id: e.object_id,
+                request_id: e.request_id,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,72 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI document generated from the code.
+
+pub mod audit;
+pub mod health;
+pub mod me;
+pub mod organisations;
+pub mod regions;
+pub mod users;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use utoipa::OpenApi;
+
+use crate::error::AppError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Yoldash API", description = "Case management, registers, indicators and National Action Plan monitoring for counter-trafficking work. Authenticate with `Authorization: Bearer <token>` (tokens are created with `yoldash token create`). Errors are RFC 9457 problem details with a stable `type` and a title in the caller's language."),
+    paths(
+        health::healthz,
+        me::me,
+        organisations::list, organisations::create, organisations::show, organisations::deactivate,
+        users::list, users::create, users::show, users::update, users::disable,
+        regions::list,
+        audit::list,
+    ),
+    components(schemas(crate::render::Problem, crate::render::FieldProblem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A JSON body, with every way it can be malformed answered as a 400/422 problem.
+pub struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    Json<T>: axum::extract::FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::JsonDataError(_)) => Err(AppError::invalid("body", "invalid-body")),
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge),
+            Err(_) => Err(AppError::BadRequest),
+        }
+    }
+}
+
+/// A `{id}` path parameter that is not a UUID names no record: 404.
+pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
+}

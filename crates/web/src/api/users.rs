@@ -1,0 +1,202 @@
+//! User accounts over the API, each answer filtered by the store's visibility rule.
+
+use super::{Body, parse_id};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use yoldash_domain::{Email, PersonName, Role, Version};
+use yoldash_store::users::{NewUser, User};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: uuid::Uuid,
+    pub org_id: uuid::Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub language: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub version: i64,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            org_id: u.org_id,
+            email: u.email,
+            display_name: u.display_name,
+            language: u.language,
+            roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            active: u.active,
+            must_change_password: u.must_change_password,
+            version: u.version.0,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Only users of this organisation.
+    pub org_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", params(ListQuery), responses((status = 200, body = Vec<UserView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<UserView>>, AppError> {
+    let org = match q.org_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            uuid::Uuid::parse_str(s)
+                .map_err(|_| AppError::invalid("org_id", "unknown-organisation"))?,
+        ),
+        None => None,
+    };
+    let users = state.store.users_visible_to(&auth.actor, org).await?;
+    Ok(Json(users.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 404, body = crate::render::Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, AppError> {
+    let user = state
+        .store
+        .user_visible_to(&auth.actor, parse_id(&id)?)
+        .await?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewUserBody {
+    pub email: String,
+    pub display_name: String,
+    /// Defaults to the caller's organisation; only system administrators may name another.
+    pub org_id: Option<uuid::Uuid>,
+    pub roles: Vec<String>,
+    pub language: Option<String>,
+    /// The initial password; the user must change it at first sign-in.
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody, responses((status = 201, body = UserView), (status = 422, body = crate::render::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Body(body): Body<NewUserBody>,
+) -> Result<(StatusCode, Json<UserView>), AppError> {
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut note = |e: yoldash_domain::Invalid| problems.push((e.field.into(), e.key.into()));
+    let email = Email::parse(&body.email).map_err(&mut note).ok();
+    let name = PersonName::parse(&body.display_name)
+        .map_err(|mut e| {
+            e.field = "display_name";
+            e
+        })
+        .map_err(&mut note)
+        .ok();
+    let roles = Role::parse_list(&body.roles.join(","))
+        .map_err(&mut note)
+        .ok();
+    let org_id = body.org_id.unwrap_or(auth.actor.org_id);
+    // Only a system administrator may create accounts in another organisation, or grant
+    // the system administrator role.
+    let admin = auth.actor.has_role(Role::Admin);
+    if !auth.actor.sees_users_of(org_id) {
+        return Err(AppError::invalid("org_id", "unknown-organisation"));
+    }
+    if !admin && roles.as_ref().is_some_and(|r| r.contains(&Role::Admin)) {
+        return Err(AppError::Forbidden);
+    }
+    if let Err(p) = state.passwords.check(&body.password, email.as_ref()) {
+        problems.push(("password".into(), p.message_key().into()));
+    }
+    let (Some(email), Some(name), Some(roles), true) = (email, name, roles, problems.is_empty())
+    else {
+        return Err(AppError::Invalid(problems));
+    };
+    let new = NewUser {
+        org_id,
+        email,
+        display_name: name,
+        roles,
+        language: body.language.unwrap_or_else(|| "en".into()),
+        password_hash: yoldash_store::passwords::hash(&body.password).await?,
+        must_change_password: true,
+    };
+    let mut unit = state.store.unit().await?;
+    let user = state
+        .store
+        .create_user(&mut unit, Some(&auth.actor), &new)
+        .await?;
+    unit.commit().await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UpdateUserBody {
+    /// The version the caller last saw; if the account changed since, the answer is 409.
+    pub version: i64,
+    pub display_name: String,
+    pub language: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/users/{id}", params(("id" = String, Path)), request_body = UpdateUserBody, responses((status = 200, body = UserView), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(body): Body<UpdateUserBody>,
+) -> Result<Json<UserView>, AppError> {
+    let user = state
+        .store
+        .user_visible_to(&auth.actor, parse_id(&id)?)
+        .await?;
+    let name = PersonName::parse(&body.display_name)
+        .map_err(|_| AppError::invalid("display_name", "invalid-name"))?;
+    let mut unit = state.store.unit().await?;
+    state
+        .store
+        .update_user_profile(
+            &mut unit,
+            Some(&auth.actor),
+            user.id,
+            Version(body.version),
+            &name,
+            &body.language,
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(state.store.user(user.id).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 404, body = crate::render::Problem)))]
+pub async fn disable(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, AppError> {
+    let user = state
+        .store
+        .user_visible_to(&auth.actor, parse_id(&id)?)
+        .await?;
+    if user.id == auth.user.id {
+        return Err(AppError::invalid("id", "cannot-disable-self"));
+    }
+    let mut unit = state.store.unit().await?;
+    state
+        .store
+        .set_user_active(&mut unit, Some(&auth.actor), user.id, false, None)
+        .await?;
+    unit.commit().await?;
+    Ok(Json(state.store.user(user.id).await?.into()))
+}

@@ -1,0 +1,324 @@
+//! Who is calling and may they: sessions and API tokens, CSRF, and the permission check.
+//!
+//! `authorize` runs for every request. It identifies the caller (a `Bearer` API token or
+//! the session cookie), checks the route's permission from the route table, enforces CSRF
+//! on every state-changing request, and leaves an `Auth` in the request for handlers. No
+//! handler checks permissions itself; which *records* a caller may see is the store's
+//! visibility filter.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::routes::{Access, AccessMap};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, Request, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+use yoldash_domain::Actor;
+use yoldash_store::users::User;
+
+pub const SESSION_COOKIE: &str = "yoldash_session";
+pub const LOGIN_CSRF_COOKIE: &str = "yoldash_csrf";
+pub const LANG_COOKIE: &str = "yoldash_lang";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "csrf";
+
+/// The signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user: User,
+    pub actor: Actor,
+    /// Present when the caller came with a session cookie (not an API token).
+    pub session: Option<SessionRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRef {
+    pub token_hash: String,
+    pub csrf_token: String,
+}
+
+/// The client's address as the server believes it.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+/// The request id (also in the logs and in audit entries).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Auth>()
+            .cloned()
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Lang>().copied().unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientAddr>()
+            .cloned()
+            .unwrap_or(ClientAddr("unknown".into())))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestId {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestId(
+            parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string(),
+        ))
+    }
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when served over https.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+fn client_addr(state: &AppState, req: &Request<Body>) -> String {
+    if state.config.trusted_proxy
+        && let Some(xff) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        // The proxy appends the address it saw; the right-most entry is the one it vouches for.
+        && let Some(last) = xff.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
+    {
+        return last.to_string();
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn choose_lang(headers: &HeaderMap, user: Option<&User>) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|c| Lang::parse(&c))
+        .or_else(|| user.and_then(|u| Lang::parse(&u.language)))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Identifies the caller. `Err` when an API token was presented but is not valid.
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, AppError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized)?;
+        let user = state
+            .store
+            .user_for_token(token.trim())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        return Ok(Some(Auth {
+            actor: user.actor(),
+            user,
+            session: None,
+        }));
+    }
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        if let Some(s) = state.store.session(&token).await? {
+            return Ok(Some(Auth {
+                actor: s.user.actor(),
+                user: s.user,
+                session: Some(SessionRef {
+                    token_hash: s.token_hash,
+                    csrf_token: s.csrf_token,
+                }),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn same(a: &str, b: &str) -> bool {
+    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Finds the CSRF token a state-changing request carries: the header, or the `csrf` field
+/// of a URL-encoded form (the body is read and put back).
+async fn presented_csrf(
+    req: Request<Body>,
+    limit: usize,
+) -> Result<(Request<Body>, String), AppError> {
+    if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        let v = v.to_string();
+        return Ok((req, v));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((req, String::new()));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// Paths a user who must change their password may still use.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 4] = [
+    "/account/password",
+    "/logout",
+    "/assets/{file}",
+    "/lang/{code}",
+];
+
+pub async fn authorize(
+    State((state, access)): State<(AppState, Arc<AccessMap>)>,
+    matched: Option<MatchedPath>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let client = client_addr(&state, &req);
+    req.extensions_mut().insert(ClientAddr(client));
+    let auth = match identify(&state, req.headers()).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    let lang = choose_lang(req.headers(), auth.as_ref().map(|a| &a.user));
+    req.extensions_mut().insert(lang);
+    let pattern = matched.as_ref().map(|m| m.as_str().to_string());
+    let rule = pattern
+        .as_deref()
+        .and_then(|p| access.get(&(req.method().clone(), p)).copied())
+        .unwrap_or(Access::Public);
+
+    let response = match check(&state, rule, auth.as_ref(), pattern.as_deref(), &path) {
+        Err(r) => r,
+        Ok(()) => {
+            let unsafe_method =
+                !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+            let mut ok = true;
+            if unsafe_method {
+                let expected = match auth.as_ref() {
+                    // API tokens are not sent by browsers on their own: no CSRF risk.
+                    Some(a) if a.session.is_none() => None,
+                    Some(a) => a.session.as_ref().map(|s| s.csrf_token.clone()),
+                    // Before sign-in (the login form): the double-submit cookie.
+                    None => Some(cookie(req.headers(), LOGIN_CSRF_COOKIE).unwrap_or_default()),
+                };
+                if let Some(expected) = expected {
+                    match presented_csrf(req, state.config.body_limit).await {
+                        Ok((r, presented)) => {
+                            ok = same(&presented, &expected);
+                            req = r;
+                        }
+                        Err(e) => return with_lang(e.into_response(), lang),
+                    }
+                }
+            }
+            if !ok {
+                AppError::Csrf.into_response()
+            } else {
+                if let Some(a) = auth {
+                    req.extensions_mut().insert(a);
+                }
+                next.run(req).await
+            }
+        }
+    };
+    with_lang(response, lang)
+}
+
+fn with_lang(mut r: Response, lang: Lang) -> Response {
+    r.extensions_mut().insert(lang);
+    r
+}
+
+fn check(
+    state: &AppState,
+    rule: Access,
+    auth: Option<&Auth>,
+    pattern: Option<&str>,
+    path: &str,
+) -> Result<(), Response> {
+    let Access::Signed(permission) = rule else {
+        return Ok(());
+    };
+    let Some(auth) = auth else {
+        return Err(if is_api(path) {
+            AppError::Unauthorized.into_response()
+        } else {
+            Redirect::to("/login").into_response()
+        });
+    };
+    if auth.user.must_change_password
+        && auth.session.is_some()
+        && !pattern.is_some_and(|p| ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&p))
+    {
+        return Err(if is_api(path) {
+            AppError::Forbidden.into_response()
+        } else {
+            Redirect::to("/account/password").into_response()
+        });
+    }
+    if !auth.actor.may(&state.permissions, permission) {
+        return Err(AppError::Forbidden.into_response());
+    }
+    Ok(())
+}

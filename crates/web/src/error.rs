@@ -1,0 +1,105 @@
+//! The one error type of the web layer; rendered as problem+json for the API, as a page otherwise.
+//!
+//! Handlers return `AppError`; its `IntoResponse` only tags the response. The
+//! `render_errors` middleware, which knows the request's language and whether it was an API
+//! call, turns the tag into a translated body. Internal details are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use yoldash_store::StoreError;
+
+#[derive(Debug, Clone)]
+pub enum AppError {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict {
+        current: i64,
+    },
+    /// Field → message key (without the `field-` prefix).
+    Invalid(Vec<(String, String)>),
+    Duplicate {
+        field: String,
+    },
+    Csrf,
+    TooLarge,
+    Throttled,
+    Internal,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Invalid(_) | AppError::Duplicate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable problem type slug and the message key of its title.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            AppError::BadRequest => "bad-request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not-found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Invalid(_) => "invalid",
+            AppError::Duplicate { .. } => "duplicate",
+            AppError::Csrf => "csrf",
+            AppError::TooLarge => "too-large",
+            AppError::Throttled => "throttled",
+            AppError::Internal => "internal",
+        }
+    }
+
+    pub fn invalid(field: &str, key: &str) -> Self {
+        AppError::Invalid(vec![(field.to_string(), key.to_string())])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict { current } => AppError::Conflict { current },
+            StoreError::Duplicate { field } => AppError::Duplicate {
+                field: field.to_string(),
+            },
+            StoreError::Invalid(i) => AppError::invalid(i.field, i.key),
+            other => {
+                // Store errors never carry personal data, so the message may be logged.
+                tracing::error!(error = %other, "store error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+impl From<yoldash_domain::Invalid> for AppError {
+    fn from(i: yoldash_domain::Invalid) -> Self {
+        AppError::invalid(i.field, i.key)
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        tracing::error!(error = %e, "template error");
+        AppError::Internal
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut res = self.status().into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}

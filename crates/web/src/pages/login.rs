@@ -1,0 +1,176 @@
+//! Sign-in and sign-out.
+
+use crate::AppState;
+use crate::auth::{Auth, ClientAddr, LOGIN_CSRF_COOKIE, RequestId, SESSION_COOKIE, set_cookie};
+use crate::error::AppError;
+use crate::render::PageCtx;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yoldash_domain::Email;
+use yoldash_store::audit::{Action, AuditEntry};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: PageCtx,
+    email: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    notice: Option<String>,
+}
+
+/// Notices a redirect may ask the sign-in page to show (message keys, not free text).
+const NOTICES: [&str; 2] = ["logged-out", "password-changed"];
+
+pub async fn form(
+    State(state): State<AppState>,
+    mut page: PageCtx,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, AppError> {
+    let mut headers = HeaderMap::new();
+    if page.csrf.is_empty() {
+        page.csrf = yoldash_store::passwords::new_token("");
+        let c = set_cookie(
+            LOGIN_CSRF_COOKIE,
+            &page.csrf,
+            None,
+            state.config.secure_cookies(),
+        );
+        headers.insert(
+            header::SET_COOKIE,
+            c.parse().map_err(|_| AppError::Internal)?,
+        );
+    }
+    let notice = q
+        .notice
+        .filter(|n| NOTICES.contains(&n.as_str()))
+        .map(|n| page.t.get(&n));
+    let html = LoginPage {
+        page,
+        email: String::new(),
+        error: None,
+        notice,
+    }
+    .render()?;
+    Ok((headers, Html(html)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn submit(
+    State(state): State<AppState>,
+    page: PageCtx,
+    ClientAddr(client): ClientAddr,
+    RequestId(request_id): RequestId,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let store = &state.store;
+    let account = form.email.trim().to_lowercase();
+    let fail = |page: PageCtx, key: &str, status: StatusCode| -> Result<Response, AppError> {
+        let error = Some(page.t.get(key));
+        let html = LoginPage {
+            page,
+            email: form.email.clone(),
+            error,
+            notice: None,
+        }
+        .render()?;
+        Ok((status, Html(html)).into_response())
+    };
+    if !state.throttle.allows(&account, &client) {
+        let mut unit = store.unit().await?;
+        unit.audit(AuditEntry::by(None, Action::LoginThrottled).request(Some(&request_id)))
+            .await?;
+        unit.commit().await?;
+        return fail(page, "login-throttled", StatusCode::TOO_MANY_REQUESTS);
+    }
+    let creds = match Email::parse(&form.email) {
+        Ok(email) => store.credentials(&email).await?,
+        Err(_) => None,
+    };
+    // Always run one hash check, known account or not, so timing reveals nothing.
+    let password_ok = yoldash_store::passwords::verify(
+        &form.password,
+        creds.as_ref().map(|c| c.password_hash.as_str()),
+    )
+    .await;
+    let user_id = match creds {
+        Some(c) if password_ok && c.usable => c.user_id,
+        other => {
+            state.throttle.record_failure(&account, &client);
+            let mut unit = store.unit().await?;
+            let mut entry = AuditEntry::by(None, Action::LoginFailed).request(Some(&request_id));
+            if let Some(c) = other {
+                entry = entry.object("user", c.user_id);
+            }
+            unit.audit(entry).await?;
+            unit.commit().await?;
+            return fail(page, "login-failed", StatusCode::OK);
+        }
+    };
+    state.throttle.record_success(&account);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let session = store.create_session(user_id, user_agent).await?;
+    let user = store.user(user_id).await?;
+    let mut unit = store.unit().await?;
+    unit.audit(AuditEntry::by(Some(&user.actor()), Action::Login).request(Some(&request_id)))
+        .await?;
+    unit.commit().await?;
+    let secure = state.config.secure_cookies();
+    let target = if user.must_change_password {
+        "/account/password"
+    } else {
+        "/"
+    };
+    let mut res = Redirect::to(target).into_response();
+    let h = res.headers_mut();
+    let cookie = set_cookie(SESSION_COOKIE, &session.token, None, secure);
+    h.append(
+        header::SET_COOKIE,
+        cookie.parse().map_err(|_| AppError::Internal)?,
+    );
+    let clear = set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure);
+    h.append(
+        header::SET_COOKIE,
+        clear.parse().map_err(|_| AppError::Internal)?,
+    );
+    Ok(res)
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: Auth,
+    RequestId(request_id): RequestId,
+) -> Result<Response, AppError> {
+    if let Some(s) = &auth.session {
+        state.store.delete_session(&s.token_hash).await?;
+    }
+    let mut unit = state.store.unit().await?;
+    unit.audit(AuditEntry::by(Some(&auth.actor), Action::Logout).request(Some(&request_id)))
+        .await?;
+    unit.commit().await?;
+    let clear = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies());
+    Ok((
+        [(header::SET_COOKIE, clear)],
+        Redirect::to("/login?notice=logged-out"),
+    )
+        .into_response())
+}

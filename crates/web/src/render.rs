@@ -1,0 +1,169 @@
+//! Turning tagged errors into translated bodies, and what every page template needs.
+
+use crate::auth::{Auth, LOGIN_CSRF_COOKIE, cookie};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use askama::Template;
+use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Request, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+/// A field-level error in a problem+json answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, e.g. `/problems/not-found`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Translated into the caller's language.
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    /// For conflicts: the record's current version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+pub fn problem(e: &AppError, tr: Tr) -> Problem {
+    let errors = match e {
+        AppError::Invalid(fields) => fields
+            .iter()
+            .map(|(f, k)| FieldProblem {
+                field: f.clone(),
+                code: k.clone(),
+                message: field_message(tr, k),
+            })
+            .collect(),
+        AppError::Duplicate { field } => vec![FieldProblem {
+            field: field.clone(),
+            code: "duplicate".into(),
+            message: tr.get("error-duplicate"),
+        }],
+        _ => vec![],
+    };
+    Problem {
+        kind: format!("/problems/{}", e.slug()),
+        title: tr.get(&format!("error-{}", e.slug())),
+        status: e.status().as_u16(),
+        errors,
+        current_version: match e {
+            AppError::Conflict { current } => Some(*current),
+            _ => None,
+        },
+    }
+}
+
+/// The translated message for a field error key (`required` → `field-required`).
+pub fn field_message(tr: Tr, key: &str) -> String {
+    let id = format!("field-{key}");
+    if tr.has(&id) {
+        tr.get(&id)
+    } else if tr.has(key) {
+        tr.get(key)
+    } else {
+        tr.get("error-invalid")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: PageCtx,
+    message: String,
+}
+
+pub async fn render_errors(req: Request<Body>, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let Some(err) = res.extensions_mut().remove::<AppError>() else {
+        return res;
+    };
+    let lang = res.extensions().get::<Lang>().copied().unwrap_or_default();
+    let tr = Tr(lang);
+    let status = err.status();
+    if is_api {
+        let body = serde_json::to_vec(&problem(&err, tr)).unwrap_or_default();
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
+    }
+    let page = PageCtx::bare(tr);
+    let message = tr.get(&format!("error-{}", err.slug()));
+    match (ErrorPage { page, message }).render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// What the page shell needs: the translator, the signed-in user, the CSRF token.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub t: Tr,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub path: String,
+    pub version: &'static str,
+}
+
+impl PageCtx {
+    fn bare(t: Tr) -> Self {
+        Self {
+            t,
+            user_name: None,
+            csrf: String::new(),
+            path: "/".into(),
+            version: crate::VERSION,
+        }
+    }
+
+    pub fn languages(&self) -> Vec<(&'static str, String, bool)> {
+        Lang::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.code(),
+                    self.t.get(&format!("lang-{}", l.code())),
+                    *l == self.t.0,
+                )
+            })
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
+        let auth = parts.extensions.get::<Auth>();
+        let csrf = match auth.and_then(|a| a.session.as_ref()) {
+            Some(s) => s.csrf_token.clone(),
+            None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default(),
+        };
+        Ok(Self {
+            t: Tr(lang),
+            user_name: auth.map(|a| a.user.display_name.clone()),
+            csrf,
+            path: parts.uri.path().to_string(),
+            version: crate::VERSION,
+        })
+    }
+}

@@ -1,0 +1,206 @@
+//! The route table: every route with the permission it needs. The router and the
+//! authorization matrix test are both built from this one table, so a route cannot be added
+//! without saying who may use it.
+
+use crate::{AppState, api, auth, pages, render, security};
+use axum::Router;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use yoldash_domain::Permission;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in page, health check, assets, API description).
+    Public,
+    /// A signed-in user whose roles grant the permission.
+    Signed(Permission),
+}
+
+/// One route of the table.
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// For routes addressing one owned record by `{id}`: the kind of record, whose
+    /// visibility rule decides between the record and 404.
+    pub owned: Option<&'static str>,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn ep(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        access,
+        owned: None,
+        handler,
+    }
+}
+
+fn owned(mut e: Endpoint, kind: &'static str) -> Endpoint {
+    e.owned = Some(kind);
+    e
+}
+
+/// Every route of the application.
+pub fn table() -> Vec<Endpoint> {
+    use Access::{Public, Signed};
+    use Permission as P;
+    vec![
+        ep(Method::GET, "/healthz", Public, get(api::health::healthz)),
+        ep(Method::GET, "/assets/{file}", Public, get(security::asset)),
+        ep(
+            Method::GET,
+            "/lang/{code}",
+            Public,
+            get(pages::switch_language),
+        ),
+        ep(Method::GET, "/login", Public, get(pages::login::form)),
+        ep(Method::POST, "/login", Public, post(pages::login::submit)),
+        ep(
+            Method::POST,
+            "/logout",
+            Signed(P::ProfileUse),
+            post(pages::login::logout),
+        ),
+        ep(Method::GET, "/", Signed(P::ProfileUse), get(pages::home)),
+        ep(
+            Method::GET,
+            "/account/password",
+            Signed(P::ProfileUse),
+            get(pages::account::password_form),
+        ),
+        ep(
+            Method::POST,
+            "/account/password",
+            Signed(P::ProfileUse),
+            post(pages::account::password_submit),
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Public,
+            get(api::openapi_json),
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/me",
+            Signed(P::ProfileUse),
+            get(api::me::me),
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/organisations",
+            Signed(P::OrganisationRead),
+            get(api::organisations::list),
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/organisations",
+            Signed(P::OrganisationManage),
+            post(api::organisations::create),
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/organisations/{id}",
+            Signed(P::OrganisationRead),
+            get(api::organisations::show),
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/organisations/{id}/deactivate",
+            Signed(P::OrganisationManage),
+            post(api::organisations::deactivate),
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/users",
+            Signed(P::UserRead),
+            get(api::users::list),
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/users",
+            Signed(P::UserManage),
+            post(api::users::create),
+        ),
+        owned(
+            ep(
+                Method::GET,
+                "/api/v1/users/{id}",
+                Signed(P::UserRead),
+                get(api::users::show),
+            ),
+            "user",
+        ),
+        owned(
+            ep(
+                Method::PUT,
+                "/api/v1/users/{id}",
+                Signed(P::UserManage),
+                axum::routing::put(api::users::update),
+            ),
+            "user",
+        ),
+        owned(
+            ep(
+                Method::POST,
+                "/api/v1/users/{id}/disable",
+                Signed(P::UserManage),
+                post(api::users::disable),
+            ),
+            "user",
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/regions",
+            Signed(P::RegionRead),
+            get(api::regions::list),
+        ),
+        ep(
+            Method::GET,
+            "/api/v1/audit",
+            Signed(P::AuditRead),
+            get(api::audit::list),
+        ),
+    ]
+}
+
+/// The access rule of each (method, path pattern).
+pub type AccessMap = HashMap<(Method, &'static str), Access>;
+
+/// Builds the router from the table, with the middleware every request goes through.
+pub fn router(state: AppState) -> Router {
+    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+    let mut access: AccessMap = HashMap::new();
+    for e in table() {
+        access.insert((e.method.clone(), e.path), e.access);
+        let merged = match by_path.remove(e.path) {
+            Some(existing) => existing.merge(e.handler),
+            None => e.handler,
+        };
+        by_path.insert(e.path, merged);
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(path, handler);
+    }
+    let access = Arc::new(access);
+    router
+        .fallback(render::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), access),
+            auth::authorize,
+        ))
+        .layer(axum::middleware::from_fn(render::render_errors))
+        .with_state(state.clone())
+        .layer(security::layers(&state.config))
+}
