@@ -225,7 +225,7 @@ pub(crate) async fn append(
 }
 
 /// Writes the head file (atomically) when `head` is newer than what was last written.
-pub(crate) async fn mirror_head(store: &Store, head: AuditHead) -> Result<(), StoreError> {
+pub async fn mirror_head(store: &Store, head: AuditHead) -> Result<(), StoreError> {
     let Some(path) = &store.audit_head_file else {
         return Ok(());
     };

@@ -2,7 +2,9 @@
 //! the audit chain, sessions and tokens, field encryption through the key ring.
 
 pub mod audit;
+pub mod backup;
 pub mod db;
+pub mod encrypted;
 pub mod error;
 pub mod migrate;
 pub mod organisations;
