@@ -3,7 +3,8 @@
 use crate::AppState;
 use crate::error::AppError;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use super::Params;
 use serde::{Deserialize, Serialize};
 use yoldash_store::audit::{AuditQuery, recent};
 
@@ -33,7 +34,7 @@ pub struct AuditEntryView {
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>)))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(f): Query<AuditFilter>,
+    Params(f): Params<AuditFilter>,
 ) -> Result<Json<Vec<AuditEntryView>>, AppError> {
     let q = AuditQuery {
         actor_user_id: f.actor_user_id,

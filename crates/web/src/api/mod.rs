@@ -66,6 +66,50 @@ where
     }
 }
 
+/// A JSON body read but not yet parsed: routes that address an owned record first check
+/// that the caller may see it (404), and only then look at the body (422).
+pub struct LazyBody(axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for LazyBody {
+    type Rejection = AppError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(LazyBody)
+            .map_err(|_| AppError::TooLarge)
+    }
+}
+
+impl LazyBody {
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
+        serde_json::from_slice(&self.0).map_err(|e| {
+            if e.is_data() {
+                AppError::invalid("body", "invalid-body")
+            } else {
+                AppError::BadRequest
+            }
+        })
+    }
+}
+
+/// Query parameters, with malformed ones answered as a 400 problem.
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for Params<T>
+{
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Params(q.0))
+            .map_err(|_| AppError::BadRequest)
+    }
+}
+
 /// A `{id}` path parameter that is not a UUID names no record: 404.
 pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)

@@ -1,11 +1,12 @@
 //! User accounts over the API, each answer filtered by the store's visibility rule.
 
-use super::{Body, parse_id};
+use super::{Body, LazyBody, Params, parse_id};
 use crate::AppState;
-use crate::auth::Auth;
+use crate::auth::{Auth, RequestId};
+use yoldash_store::audit::{Action, AuditEntry};
 use crate::error::AppError;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use yoldash_domain::{Email, PersonName, Role, Version};
@@ -50,7 +51,8 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<ListQuery>,
+    RequestId(rid): RequestId,
+    Params(q): Params<ListQuery>,
 ) -> Result<Json<Vec<UserView>>, AppError> {
     let org = match q.org_id.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
@@ -59,6 +61,11 @@ pub async fn list(
         ),
         None => None,
     };
+    // A list of accounts is one audit entry; the entry commits before the data is sent.
+    let mut unit = state.store.unit().await?;
+    unit.audit(AuditEntry::by(Some(&auth.actor), Action::List).object("user", org.map(|o| o.to_string()).unwrap_or_default()).request(Some(&rid)))
+        .await?;
+    unit.commit().await?;
     let users = state.store.users_visible_to(&auth.actor, org).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
@@ -67,12 +74,21 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
+    RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, AppError> {
     let user = state
         .store
         .user_visible_to(&auth.actor, parse_id(&id)?)
         .await?;
+    let mut unit = state.store.unit().await?;
+    unit.audit(
+        AuditEntry::by(Some(&auth.actor), Action::Read)
+            .object("user", user.id)
+            .request(Some(&rid)),
+    )
+    .await?;
+    unit.commit().await?;
     Ok(Json(user.into()))
 }
 
@@ -155,12 +171,13 @@ pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Body(body): Body<UpdateUserBody>,
+    body: LazyBody,
 ) -> Result<Json<UserView>, AppError> {
     let user = state
         .store
         .user_visible_to(&auth.actor, parse_id(&id)?)
         .await?;
+    let body: UpdateUserBody = body.parse()?;
     let name = PersonName::parse(&body.display_name)
         .map_err(|_| AppError::invalid("display_name", "invalid-name"))?;
     let mut unit = state.store.unit().await?;
