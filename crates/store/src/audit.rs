@@ -18,7 +18,7 @@ use yoldash_domain::Actor;
 pub const GENESIS: &str = "genesis";
 
 /// PostgreSQL advisory-lock key that serialises appends across application servers.
-const APPEND_LOCK: i64 = 0x6175_6469_74;
+const APPEND_LOCK: i64 = 0x0061_7564_6974;
 
 /// What happened. Stored as these strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,10 +40,7 @@ impl Store {
     }
 
     /// Records an event done outside any other change (backups, rotations) in the audit log.
-    pub async fn audit_event(
-        &self,
-        entry: crate::audit::AuditEntry<'_>,
-    ) -> Result<(), StoreError> {
+    pub async fn audit_event(&self, entry: crate::audit::AuditEntry<'_>) -> Result<(), StoreError> {
         let mut unit = self.unit().await?;
         unit.audit(entry).await?;
         unit.commit().await

@@ -21,7 +21,14 @@ pub struct Reencryption {
 impl Store {
     /// Encrypts under the current key, bound to the row.
     pub fn seal_field(&self, table: &str, column: &str, row_id: &str, plaintext: &[u8]) -> Vec<u8> {
-        self.keys().encrypt(plaintext, &FieldContext { table, column, row_id })
+        self.keys().encrypt(
+            plaintext,
+            &FieldContext {
+                table,
+                column,
+                row_id,
+            },
+        )
     }
 
     pub fn open_field(
@@ -31,7 +38,14 @@ impl Store {
         row_id: &str,
         blob: &[u8],
     ) -> Result<Vec<u8>, StoreError> {
-        Ok(self.keys().decrypt(blob, &FieldContext { table, column, row_id })?)
+        Ok(self.keys().decrypt(
+            blob,
+            &FieldContext {
+                table,
+                column,
+                row_id,
+            },
+        )?)
     }
 
     /// Re-encrypts, under `ring`'s current key, every ciphertext not already under it, in

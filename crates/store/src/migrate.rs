@@ -21,8 +21,8 @@ pub struct Migration {
 
 /// A statement of a migration.
 enum Ddl {
-    Table(TableCreateStatement),
-    Index(sea_query::IndexCreateStatement),
+    Table(Box<TableCreateStatement>),
+    Index(Box<sea_query::IndexCreateStatement>),
 }
 
 impl Ddl {
@@ -98,13 +98,13 @@ fn index(name: &'static str, table: &'static str, cols: &[&'static str], unique:
     if unique {
         i.unique();
     }
-    Ddl::Index(i)
+    Ddl::Index(Box::new(i))
 }
 
 fn platform_core() -> Vec<Ddl> {
     use ForeignKeyAction::{Cascade, Restrict};
     vec![
-        Ddl::Table(
+        Ddl::Table(Box::new(
             Table::create()
                 .table("regions")
                 .col(id("id"))
@@ -117,8 +117,8 @@ fn platform_core() -> Vec<Ddl> {
                 .col(int("updated_at"))
                 .foreign_key(&mut fk("regions", "parent_id", "regions", Restrict))
                 .to_owned(),
-        ),
-        Ddl::Table(
+        )),
+        Ddl::Table(Box::new(
             Table::create()
                 .table("organisations")
                 .col(id("id"))
@@ -132,8 +132,8 @@ fn platform_core() -> Vec<Ddl> {
                 .col(int("updated_at"))
                 .foreign_key(&mut fk("organisations", "region_id", "regions", Restrict))
                 .to_owned(),
-        ),
-        Ddl::Table(
+        )),
+        Ddl::Table(Box::new(
             Table::create()
                 .table("users")
                 .col(id("id"))
@@ -151,9 +151,9 @@ fn platform_core() -> Vec<Ddl> {
                 .col(int("password_changed_at"))
                 .foreign_key(&mut fk("users", "org_id", "organisations", Restrict))
                 .to_owned(),
-        ),
+        )),
         index("users_org", "users", &["org_id"], false),
-        Ddl::Table(
+        Ddl::Table(Box::new(
             Table::create()
                 .table("user_roles")
                 .col(text("user_id"))
@@ -161,8 +161,8 @@ fn platform_core() -> Vec<Ddl> {
                 .primary_key(Index::create().col("user_id").col("role"))
                 .foreign_key(&mut fk("user_roles", "user_id", "users", Cascade))
                 .to_owned(),
-        ),
-        Ddl::Table(
+        )),
+        Ddl::Table(Box::new(
             Table::create()
                 .table("sessions")
                 .col(ColumnDef::new("token_hash").text().not_null().primary_key())
@@ -174,9 +174,9 @@ fn platform_core() -> Vec<Ddl> {
                 .col(text_null("client"))
                 .foreign_key(&mut fk("sessions", "user_id", "users", Cascade))
                 .to_owned(),
-        ),
+        )),
         index("sessions_user", "sessions", &["user_id"], false),
-        Ddl::Table(
+        Ddl::Table(Box::new(
             Table::create()
                 .table("api_tokens")
                 .col(id("id"))
@@ -189,9 +189,9 @@ fn platform_core() -> Vec<Ddl> {
                 .col(int_null("last_used_at"))
                 .foreign_key(&mut fk("api_tokens", "user_id", "users", Cascade))
                 .to_owned(),
-        ),
+        )),
         index("api_tokens_user", "api_tokens", &["user_id"], false),
-        Ddl::Table(
+        Ddl::Table(Box::new(
             Table::create()
                 .table("audit_log")
                 .col(ColumnDef::new("seq").big_integer().not_null().primary_key())
@@ -207,7 +207,7 @@ fn platform_core() -> Vec<Ddl> {
                 .col(text("prev_mac"))
                 .col(text("mac"))
                 .to_owned(),
-        ),
+        )),
         index("audit_log_at", "audit_log", &["at"], false),
         index(
             "audit_log_actor",
@@ -221,14 +221,14 @@ fn platform_core() -> Vec<Ddl> {
             &["object_type", "object_id"],
             false,
         ),
-        Ddl::Table(
+        Ddl::Table(Box::new(
             Table::create()
                 .table("settings")
                 .col(ColumnDef::new("key").text().not_null().primary_key())
                 .col(text("value"))
                 .col(int("updated_at"))
                 .to_owned(),
-        ),
+        )),
     ]
 }
 

@@ -73,7 +73,9 @@ impl TestDatabase {
             Backend::Postgres => {
                 let admin = postgres_url().expect("YOLDASH_TEST_DATABASE_URL");
                 let name = format!("yoldash_test_{}", Uuid::now_v7().simple());
-                let db = Database::connect(&admin).await.expect("connect to test PostgreSQL");
+                let db = Database::connect(&admin)
+                    .await
+                    .expect("connect to test PostgreSQL");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&db.pool)
                     .await
@@ -164,9 +166,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .expect("regions");
     unit.commit().await.expect("commit");
     let admin_org = create_org(&store, "TEST-ORG").await;
-    let app = Application::build(WebConfig::local("127.0.0.1:0".parse().unwrap()), store.clone())
-        .await
-        .expect("build app");
+    let app = Application::build(
+        WebConfig::local("127.0.0.1:0".parse().unwrap()),
+        store.clone(),
+    )
+    .await
+    .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
@@ -327,6 +332,9 @@ mod tests {
             replace_db_name("postgres://localhost/x?sslmode=disable", "t2"),
             "postgres://localhost/t2?sslmode=disable"
         );
-        assert_eq!(replace_db_name("postgres://localhost", "t3"), "postgres://localhost/t3");
+        assert_eq!(
+            replace_db_name("postgres://localhost", "t3"),
+            "postgres://localhost/t3"
+        );
     }
 }

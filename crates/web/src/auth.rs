@@ -171,8 +171,10 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>,
             session: None,
         }));
     }
-    if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        if let Some(s) = state.store.session(&token).await? {
+    if let Some(token) = cookie(headers, SESSION_COOKIE)
+        && let Some(s) = state.store.session(&token).await?
+    {
+        {
             return Ok(Some(Auth {
                 actor: s.user.actor(),
                 user: s.user,
@@ -249,7 +251,7 @@ pub async fn authorize(
         .unwrap_or(Access::Public);
 
     let response = match check(&state, rule, auth.as_ref(), pattern.as_deref(), &path) {
-        Err(r) => r,
+        Err(r) => *r,
         Ok(()) => {
             let unsafe_method =
                 !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -296,29 +298,29 @@ fn check(
     auth: Option<&Auth>,
     pattern: Option<&str>,
     path: &str,
-) -> Result<(), Response> {
+) -> Result<(), Box<Response>> {
     let Access::Signed(permission) = rule else {
         return Ok(());
     };
     let Some(auth) = auth else {
-        return Err(if is_api(path) {
+        return Err(Box::new(if is_api(path) {
             AppError::Unauthorized.into_response()
         } else {
             Redirect::to("/login").into_response()
-        });
+        }));
     };
     if auth.user.must_change_password
         && auth.session.is_some()
         && !pattern.is_some_and(|p| ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&p))
     {
-        return Err(if is_api(path) {
+        return Err(Box::new(if is_api(path) {
             AppError::Forbidden.into_response()
         } else {
             Redirect::to("/account/password").into_response()
-        });
+        }));
     }
     if !auth.actor.may(&state.permissions, permission) {
-        return Err(AppError::Forbidden.into_response());
+        return Err(Box::new(AppError::Forbidden.into_response()));
     }
     Ok(())
 }

@@ -124,3 +124,101 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+impl Tr {
+    /// The English source line of a message (tests only: to find its variables).
+    fn raw_source(&self, key: &str) -> String {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../locales/en/");
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+            .find(|l| l.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod completeness {
+    use std::collections::BTreeSet;
+
+    fn keys(lang: &str) -> BTreeSet<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../locales/");
+        let mut keys = BTreeSet::new();
+        for entry in std::fs::read_dir(format!("{dir}{lang}")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines() {
+                if let Some((k, _)) = line.split_once('=') {
+                    let k = k.trim();
+                    if !k.is_empty()
+                        && !line.starts_with([' ', '#', '.'])
+                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    {
+                        keys.insert(k.to_string());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn russian_and_turkmen_have_every_english_message() {
+        let en = keys("en");
+        assert!(en.len() > 50);
+        for lang in ["ru", "tk"] {
+            let other = keys(lang);
+            let missing: Vec<_> = en.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&en).collect();
+            assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+            assert!(extra.is_empty(), "{lang} has keys English lacks: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn every_message_resolves_in_every_language() {
+        use super::{Lang, Tr};
+        use fluent_templates::fluent_bundle::FluentValue;
+        for key in keys("en") {
+            // Give every `$variable` of the message a value.
+            let source = Tr(Lang::En).raw_source(&key);
+            let args: Vec<(&'static str, FluentValue<'static>)> = source
+                .split('$')
+                .skip(1)
+                .map(|rest| {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                        .collect();
+                    (&*Box::leak(name.into_boxed_str()), FluentValue::from("x"))
+                })
+                .collect();
+            for lang in Lang::ALL {
+                let text = Tr(lang).with(&key, &args);
+                assert!(
+                    !text.is_empty() && !text.starts_with("Unknown localization key"),
+                    "{key} does not resolve in {}",
+                    lang.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_problem_and_field_error_has_a_message() {
+        use super::{Lang, Tr};
+        let slugs = [
+            "bad-request", "unauthorized", "forbidden", "not-found", "conflict", "invalid",
+            "duplicate", "csrf", "too-large", "throttled", "internal",
+        ];
+        for lang in Lang::ALL {
+            for s in slugs {
+                assert!(Tr(lang).has(&format!("error-{s}")), "error-{s}");
+            }
+            for r in yoldash_domain::Role::ALL {
+                assert!(Tr(lang).has(&format!("role-{}", r.as_str())));
+            }
+        }
+    }
+}

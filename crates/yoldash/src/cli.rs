@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "yoldash", version, about = "Yoldash: case management, referral, registers, indicators and National Action Plan monitoring for counter-trafficking work.")]
+#[command(
+    name = "yoldash",
+    version,
+    about = "Yoldash: case management, referral, registers, indicators and National Action Plan monitoring for counter-trafficking work."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

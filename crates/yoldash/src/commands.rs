@@ -1,6 +1,8 @@
 //! What each command does; `main` only dispatches here.
 
-use crate::cli::{AuditCommand, DataArgs, KeyCommand, OrgCommand, ServeArgs, TokenCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, DataArgs, KeyCommand, OrgCommand, ServeArgs, TokenCommand, UserCommand,
+};
 use crate::context::{self, AUDIT_HEAD_FILE, DB_FILE, ensure_data_dir, open, secret_from};
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
@@ -57,8 +59,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }
@@ -76,7 +77,11 @@ pub async fn demo(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot read {}", path.display()))?;
     let banner = format!(
         "{} demo data in {}.\nDemo accounts ({}):\n{accounts}",
-        if fresh { "Created" } else { "Using the existing" },
+        if fresh {
+            "Created"
+        } else {
+            "Using the existing"
+        },
         data.data_dir.display(),
         path.display()
     );
@@ -86,13 +91,18 @@ pub async fn demo(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
 pub async fn migrate(data: &DataArgs) -> anyhow::Result<()> {
     let store = open(data).await?;
     let level = yoldash_store::migrate::current_level(&store.db).await?;
-    println!("database at migration level {level} ({})", store.backend().as_str());
+    println!(
+        "database at migration level {level} ({})",
+        store.backend().as_str()
+    );
     Ok(())
 }
 
 fn read_password_stdin(flag: bool) -> anyhow::Result<String> {
     if !flag {
-        bail!("give --password-stdin and pipe the password in: passwords never go on the command line");
+        bail!(
+            "give --password-stdin and pipe the password in: passwords never go on the command line"
+        );
     }
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s)?;
@@ -109,7 +119,15 @@ fn invalid(e: yoldash_domain::Invalid) -> anyhow::Error {
 
 pub async fn org(cmd: &OrgCommand) -> anyhow::Result<()> {
     match cmd {
-        OrgCommand::Create { data, code, name, name_ru, name_tk, org_type, region } => {
+        OrgCommand::Create {
+            data,
+            code,
+            name,
+            name_ru,
+            name_tk,
+            org_type,
+            region,
+        } => {
             let code = OrgCode::parse(code).map_err(invalid)?;
             let org_type = OrganisationType::parse(org_type).map_err(|_| {
                 anyhow::anyhow!("--type must be one of government_agency, public_association, international_organisation, service_provider")
@@ -124,7 +142,16 @@ pub async fn org(cmd: &OrgCommand) -> anyhow::Result<()> {
             let store = open(data).await?;
             let mut unit = store.unit().await?;
             let org = store
-                .create_organisation(&mut unit, None, &NewOrganisation { code, org_type, names, region_code: region.clone() })
+                .create_organisation(
+                    &mut unit,
+                    None,
+                    &NewOrganisation {
+                        code,
+                        org_type,
+                        names,
+                        region_code: region.clone(),
+                    },
+                )
                 .await
                 .map_err(describe)?;
             unit.commit().await?;
@@ -133,14 +160,22 @@ pub async fn org(cmd: &OrgCommand) -> anyhow::Result<()> {
         OrgCommand::List { data } => {
             let store = open(data).await?;
             for o in store.organisations().await? {
-                println!("{}\t{}\t{}\t{}", o.code, o.org_type, if o.active { "active" } else { "inactive" }, o.name_in("en"));
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    o.code,
+                    o.org_type,
+                    if o.active { "active" } else { "inactive" },
+                    o.name_in("en")
+                );
             }
         }
         OrgCommand::Deactivate { data, code } => {
             let store = open(data).await?;
             let org = store.organisation_by_code(code).await.map_err(describe)?;
             let mut unit = store.unit().await?;
-            store.set_organisation_active(&mut unit, None, org.id, false, None).await?;
+            store
+                .set_organisation_active(&mut unit, None, org.id, false, None)
+                .await?;
             unit.commit().await?;
             println!("deactivated {}: its users can no longer sign in", org.code);
         }
@@ -161,7 +196,16 @@ fn describe(e: yoldash_store::StoreError) -> anyhow::Error {
 
 pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Create { data, email, name, org, role, language, password_stdin, must_change } => {
+        UserCommand::Create {
+            data,
+            email,
+            name,
+            org,
+            role,
+            language,
+            password_stdin,
+            must_change,
+        } => {
             let email = Email::parse(email).map_err(invalid)?;
             let name = PersonName::parse(name).map_err(invalid)?;
             let roles = Role::parse_list(role).map_err(|_| {
@@ -172,18 +216,25 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
                 bail!("password refused: {}", p.message_key());
             }
             let store = open(data).await?;
-            let org = store.organisation_by_code(org).await.map_err(|_| anyhow::anyhow!("no organisation has the code {org}"))?;
+            let org = store
+                .organisation_by_code(org)
+                .await
+                .map_err(|_| anyhow::anyhow!("no organisation has the code {org}"))?;
             let mut unit = store.unit().await?;
             let user = store
-                .create_user(&mut unit, None, &NewUser {
-                    org_id: org.id,
-                    email,
-                    display_name: name,
-                    roles,
-                    language: language.clone(),
-                    password_hash: yoldash_store::passwords::hash(&password).await?,
-                    must_change_password: *must_change,
-                })
+                .create_user(
+                    &mut unit,
+                    None,
+                    &NewUser {
+                        org_id: org.id,
+                        email,
+                        display_name: name,
+                        roles,
+                        language: language.clone(),
+                        password_hash: yoldash_store::passwords::hash(&password).await?,
+                        must_change_password: *must_change,
+                    },
+                )
                 .await
                 .map_err(describe)?;
             unit.commit().await?;
@@ -192,10 +243,20 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
         UserCommand::List { data } => {
             let store = open(data).await?;
             for o in store.organisations().await? {
-                let admin = yoldash_domain::Actor { user_id: uuid::Uuid::nil(), org_id: o.id, roles: vec![Role::Admin] };
+                let admin = yoldash_domain::Actor {
+                    user_id: uuid::Uuid::nil(),
+                    org_id: o.id,
+                    roles: vec![Role::Admin],
+                };
                 for u in store.users_visible_to(&admin, Some(o.id)).await? {
                     let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
-                    println!("{}\t{}\t{}\t{}", u.email, o.code, roles.join(","), if u.active { "active" } else { "disabled" });
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        u.email,
+                        o.code,
+                        roles.join(","),
+                        if u.active { "active" } else { "disabled" }
+                    );
                 }
             }
         }
@@ -203,11 +264,17 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
             let store = open(data).await?;
             let user = store.user_by_email(email).await.map_err(describe)?;
             let mut unit = store.unit().await?;
-            store.set_user_active(&mut unit, None, user.id, false, None).await?;
+            store
+                .set_user_active(&mut unit, None, user.id, false, None)
+                .await?;
             unit.commit().await?;
             println!("disabled {}: sessions and API tokens revoked", user.email);
         }
-        UserCommand::ResetPassword { data, email, password_stdin } => {
+        UserCommand::ResetPassword {
+            data,
+            email,
+            password_stdin,
+        } => {
             let password = read_password_stdin(*password_stdin)?;
             let store = open(data).await?;
             let user = store.user_by_email(email).await.map_err(describe)?;
@@ -217,9 +284,14 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
             }
             let hash = yoldash_store::passwords::hash(&password).await?;
             let mut unit = store.unit().await?;
-            store.set_password(&mut unit, None, user.id, &hash, true, None).await?;
+            store
+                .set_password(&mut unit, None, user.id, &hash, true, None)
+                .await?;
             unit.commit().await?;
-            println!("password of {} reset; it must be changed at next sign-in", user.email);
+            println!(
+                "password of {} reset; it must be changed at next sign-in",
+                user.email
+            );
         }
     }
     Ok(())
@@ -227,7 +299,12 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
 
 pub async fn token(cmd: &TokenCommand) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create { data, email, label, expires_in } => {
+        TokenCommand::Create {
+            data,
+            email,
+            label,
+            expires_in,
+        } => {
             let store = open(data).await?;
             let user = store.user_by_email(email).await.map_err(describe)?;
             let mut unit = store.unit().await?;
@@ -236,21 +313,32 @@ pub async fn token(cmd: &TokenCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(describe)?;
             unit.commit().await?;
-            eprintln!("token {id} created for {}; it is shown only this once:", user.email);
+            eprintln!(
+                "token {id} created for {}; it is shown only this once:",
+                user.email
+            );
             println!("{token}");
         }
         TokenCommand::Revoke { data, id } => {
-            let id = uuid::Uuid::parse_str(id).map_err(|_| anyhow::anyhow!("--id must be a token id as shown by `token list`"))?;
+            let id = uuid::Uuid::parse_str(id)
+                .map_err(|_| anyhow::anyhow!("--id must be a token id as shown by `token list`"))?;
             let store = open(data).await?;
             let mut unit = store.unit().await?;
-            store.revoke_token(&mut unit, None, id).await.map_err(describe)?;
+            store
+                .revoke_token(&mut unit, None, id)
+                .await
+                .map_err(describe)?;
             unit.commit().await?;
             println!("revoked token {id}");
         }
         TokenCommand::List { data } => {
             let store = open(data).await?;
             for t in store.tokens(None).await? {
-                let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
                 println!("{}\t{}\t{}\t{}", t.id, t.user_id, t.label, state);
             }
         }
@@ -288,31 +376,51 @@ pub async fn key(cmd: &KeyCommand) -> anyhow::Result<()> {
             // First save the ring with old and new keys: if anything below is interrupted,
             // every value stays readable and the command can simply be run again.
             ring.save(&data.key_path(), passphrase.as_deref())?;
-            let store = context::open_with(data, KeyRing::load(&data.key_path(), passphrase.as_deref())?).await?;
+            let store = context::open_with(
+                data,
+                KeyRing::load(&data.key_path(), passphrase.as_deref())?,
+            )
+            .await?;
             let counts = store.reencrypt_all(&ring).await?;
             let in_use = store.key_ids_in_use().await?;
             ring.retire_unused(&in_use);
             ring.save(&data.key_path(), passphrase.as_deref())?;
-            store.audit_event(AuditEntry::by(None, Action::KeyRotate).detail(format!("key={new_id}"))).await?;
+            store
+                .audit_event(
+                    AuditEntry::by(None, Action::KeyRotate).detail(format!("key={new_id}")),
+                )
+                .await?;
             println!(
                 "new data key {new_id}; {} encrypted values examined, {} re-encrypted; keys kept: {:?}",
-                counts.examined, counts.rewritten, ring.key_ids()
+                counts.examined,
+                counts.rewritten,
+                ring.key_ids()
             );
         }
-        KeyCommand::Export { data, out, passphrase_file } => {
+        KeyCommand::Export {
+            data,
+            out,
+            passphrase_file,
+        } => {
             let passphrase = backup_passphrase(passphrase_file.as_deref())?;
             let (ring, _) = context::load_keys(data)?;
             let sealed = ring.seal_to_bytes(&passphrase)?;
             write_private(out, &sealed)?;
-            println!("key ring written to {}, sealed with the backup passphrase", out.display());
+            println!(
+                "key ring written to {}, sealed with the backup passphrase",
+                out.display()
+            );
         }
     }
     Ok(())
 }
 
 fn backup_passphrase(file: Option<&std::path::Path>) -> anyhow::Result<String> {
-    let p = secret_from(file, "YOLDASH_BACKUP_PASSPHRASE")?
-        .ok_or_else(|| anyhow::anyhow!("a backup passphrase is needed: set YOLDASH_BACKUP_PASSPHRASE or --passphrase-file"))?;
+    let p = secret_from(file, "YOLDASH_BACKUP_PASSPHRASE")?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "a backup passphrase is needed: set YOLDASH_BACKUP_PASSPHRASE or --passphrase-file"
+        )
+    })?;
     if p.chars().count() < 12 {
         bail!("the backup passphrase must have at least 12 characters");
     }
@@ -328,7 +436,9 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
@@ -345,17 +455,25 @@ struct BackupHeader {
     keyring: String,
 }
 
-pub async fn backup(data: &DataArgs, out: &std::path::Path, passphrase_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+pub async fn backup(
+    data: &DataArgs,
+    out: &std::path::Path,
+    passphrase_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     use base64::Engine;
     if !data.is_sqlite() {
-        bail!("`yoldash backup` copies the SQLite database; for PostgreSQL use pg_dump and `yoldash key export` (see docs/administration.md)");
+        bail!(
+            "`yoldash backup` copies the SQLite database; for PostgreSQL use pg_dump and `yoldash key export` (see docs/administration.md)"
+        );
     }
     let passphrase = backup_passphrase(passphrase_file)?;
     if out.exists() {
         bail!("{} already exists", out.display());
     }
     let store = open(data).await?;
-    let snapshot = data.data_dir.join(format!(".backup-{}.db", uuid::Uuid::now_v7()));
+    let snapshot = data
+        .data_dir
+        .join(format!(".backup-{}.db", uuid::Uuid::now_v7()));
     let result = async {
         store.snapshot_sqlite(&snapshot).await?;
         let header = BackupHeader {
@@ -363,16 +481,22 @@ pub async fn backup(data: &DataArgs, out: &std::path::Path, passphrase_file: Opt
             created_at: chrono::Utc::now().to_rfc3339(),
             version: yoldash_web::VERSION.to_string(),
             migration_level: yoldash_store::migrate::current_level(&store.db).await?,
-            keyring: base64::engine::general_purpose::STANDARD.encode(store.keys().seal_to_bytes(&passphrase)?),
+            keyring: base64::engine::general_purpose::STANDARD
+                .encode(store.keys().seal_to_bytes(&passphrase)?),
         };
         let header = serde_json::to_vec(&header)?;
         let reader = std::fs::File::open(&snapshot)?;
         let tmp = out.with_extension("partial");
         let writer = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         let passphrase = passphrase.clone();
-        tokio::task::spawn_blocking(move || yoldash_keyring::seal::seal(reader, writer, &passphrase, &header)).await??;
+        tokio::task::spawn_blocking(move || {
+            yoldash_keyring::seal::seal(reader, writer, &passphrase, &header)
+        })
+        .await??;
         std::fs::rename(&tmp, out)?;
-        store.audit_event(AuditEntry::by(None, Action::Backup)).await?;
+        store
+            .audit_event(AuditEntry::by(None, Action::Backup))
+            .await?;
         anyhow::Ok(())
     }
     .await;
@@ -382,30 +506,45 @@ pub async fn backup(data: &DataArgs, out: &std::path::Path, passphrase_file: Opt
     Ok(())
 }
 
-pub async fn restore(file: &std::path::Path, data: &DataArgs, passphrase_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+pub async fn restore(
+    file: &std::path::Path,
+    data: &DataArgs,
+    passphrase_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     use base64::Engine;
     if !data.is_sqlite() {
-        bail!("`yoldash restore` restores into SQLite; for PostgreSQL use pg_restore (see docs/administration.md)");
+        bail!(
+            "`yoldash restore` restores into SQLite; for PostgreSQL use pg_restore (see docs/administration.md)"
+        );
     }
     let passphrase = backup_passphrase(passphrase_file)?;
     ensure_data_dir(&data.data_dir)?;
     let db_path = data.data_dir.join(DB_FILE);
     if db_path.exists() || data.key_path().exists() {
-        bail!("{} already holds a database or key file: restore into an empty data directory", data.data_dir.display());
+        bail!(
+            "{} already holds a database or key file: restore into an empty data directory",
+            data.data_dir.display()
+        );
     }
     let tmp = data.data_dir.join(".restore.partial");
-    let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let reader =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let writer = std::fs::File::create(&tmp)?;
     let pass = passphrase.clone();
-    let opened = tokio::task::spawn_blocking(move || yoldash_keyring::seal::open(reader, writer, &pass)).await?;
+    let opened =
+        tokio::task::spawn_blocking(move || yoldash_keyring::seal::open(reader, writer, &pass))
+            .await?;
     let header = match opened {
         Ok(h) => h,
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
-            bail!("the backup cannot be authenticated ({e}): wrong passphrase, or the file is damaged or was altered");
+            bail!(
+                "the backup cannot be authenticated ({e}): wrong passphrase, or the file is damaged or was altered"
+            );
         }
     };
-    let header: BackupHeader = serde_json::from_slice(&header).context("backup header unreadable")?;
+    let header: BackupHeader =
+        serde_json::from_slice(&header).context("backup header unreadable")?;
     let sealed_ring = base64::engine::general_purpose::STANDARD.decode(&header.keyring)?;
     let ring = KeyRing::open_from_bytes(&sealed_ring, &passphrase)?;
     ring.save(&data.key_path(), data.key_passphrase()?.as_deref())?;
@@ -415,7 +554,17 @@ pub async fn restore(file: &std::path::Path, data: &DataArgs, passphrase_file: O
     if let Some(tail) = store.audit_tail().await? {
         yoldash_store::audit::mirror_head(&store, tail).await?;
     }
-    store.audit_event(AuditEntry::by(None, Action::Restore).detail(format!("backup_created={}", header.created_at))).await?;
-    println!("restored the backup of {} (Yoldash {}) into {}", header.created_at, header.version, data.data_dir.display());
+    store
+        .audit_event(
+            AuditEntry::by(None, Action::Restore)
+                .detail(format!("backup_created={}", header.created_at)),
+        )
+        .await?;
+    println!(
+        "restored the backup of {} (Yoldash {}) into {}",
+        header.created_at,
+        header.version,
+        data.data_dir.display()
+    );
     Ok(())
 }

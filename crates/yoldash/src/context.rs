@@ -36,7 +36,10 @@ impl DataArgs {
     /// The key-file passphrase: from the file named by --key-passphrase-file, or from
     /// YOLDASH_KEY_PASSPHRASE. A trailing newline in the file is ignored.
     pub fn key_passphrase(&self) -> anyhow::Result<Option<String>> {
-        secret_from(self.key_passphrase_file.as_deref(), "YOLDASH_KEY_PASSPHRASE")
+        secret_from(
+            self.key_passphrase_file.as_deref(),
+            "YOLDASH_KEY_PASSPHRASE",
+        )
     }
 }
 

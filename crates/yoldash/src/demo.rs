@@ -73,15 +73,69 @@ const ORGS: [DemoOrg; 5] = [
 
 /// (role, organisation code, e-mail, display name, language)
 const ACCOUNTS: [(Role, &str, &str, &str, &str); 9] = [
-    (Role::Admin, "DEMO-SECRETARIAT", "admin@demo.yoldash", "Aýna Admin", "en"),
-    (Role::OrgAdmin, "DEMO-NGO-LEBAP", "orgadmin@demo.yoldash", "Merdan Orazow", "tk"),
-    (Role::Secretariat, "DEMO-SECRETARIAT", "secretariat@demo.yoldash", "Gülnara Annaýewa", "ru"),
-    (Role::Supervisor, "DEMO-NGO-LEBAP", "supervisor@demo.yoldash", "Jeren Ataýewa", "tk"),
-    (Role::CaseWorker, "DEMO-NGO-LEBAP", "caseworker@demo.yoldash", "Maýsa Berdiýewa", "tk"),
-    (Role::ServiceProvider, "DEMO-SHELTER", "provider@demo.yoldash", "Oguljeren Hojaýewa", "ru"),
-    (Role::HotlineOperator, "DEMO-NGO-LEBAP", "hotline@demo.yoldash", "Aziz Nurmuhammedow", "tk"),
-    (Role::MeOfficer, "DEMO-MIGRATION", "me@demo.yoldash", "Serdar Rejepow", "ru"),
-    (Role::Viewer, "DEMO-INTL", "viewer@demo.yoldash", "Viewer Demo", "en"),
+    (
+        Role::Admin,
+        "DEMO-SECRETARIAT",
+        "admin@demo.yoldash",
+        "Aýna Admin",
+        "en",
+    ),
+    (
+        Role::OrgAdmin,
+        "DEMO-NGO-LEBAP",
+        "orgadmin@demo.yoldash",
+        "Merdan Orazow",
+        "tk",
+    ),
+    (
+        Role::Secretariat,
+        "DEMO-SECRETARIAT",
+        "secretariat@demo.yoldash",
+        "Gülnara Annaýewa",
+        "ru",
+    ),
+    (
+        Role::Supervisor,
+        "DEMO-NGO-LEBAP",
+        "supervisor@demo.yoldash",
+        "Jeren Ataýewa",
+        "tk",
+    ),
+    (
+        Role::CaseWorker,
+        "DEMO-NGO-LEBAP",
+        "caseworker@demo.yoldash",
+        "Maýsa Berdiýewa",
+        "tk",
+    ),
+    (
+        Role::ServiceProvider,
+        "DEMO-SHELTER",
+        "provider@demo.yoldash",
+        "Oguljeren Hojaýewa",
+        "ru",
+    ),
+    (
+        Role::HotlineOperator,
+        "DEMO-NGO-LEBAP",
+        "hotline@demo.yoldash",
+        "Aziz Nurmuhammedow",
+        "tk",
+    ),
+    (
+        Role::MeOfficer,
+        "DEMO-MIGRATION",
+        "me@demo.yoldash",
+        "Serdar Rejepow",
+        "ru",
+    ),
+    (
+        Role::Viewer,
+        "DEMO-INTL",
+        "viewer@demo.yoldash",
+        "Viewer Demo",
+        "en",
+    ),
 ];
 
 /// A readable random password: four groups of four lower-case letters and digits.
@@ -129,7 +183,8 @@ pub async fn load(store: &Store, data: &DataArgs) -> anyhow::Result<bool> {
         org_ids.insert(o.code, org.id);
     }
     let mut lines = vec![
-        "# Yoldash demo accounts. Demo data only: never use these on a real deployment.".to_string(),
+        "# Yoldash demo accounts. Demo data only: never use these on a real deployment."
+            .to_string(),
         "# role\te-mail\tpassword".to_string(),
     ];
     for (role, org, email, name, lang) in ACCOUNTS {

@@ -43,12 +43,16 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Token { command } => commands::token(&command).await?,
         Command::Audit { command } => return Ok(commands::audit(&command).await? as u8),
         Command::Key { command } => commands::key(&command).await?,
-        Command::Backup { data, out, passphrase_file } => {
-            commands::backup(&data, &out, passphrase_file.as_deref()).await?
-        }
-        Command::Restore { file, data, passphrase_file } => {
-            commands::restore(&file, &data, passphrase_file.as_deref()).await?
-        }
+        Command::Backup {
+            data,
+            out,
+            passphrase_file,
+        } => commands::backup(&data, &out, passphrase_file.as_deref()).await?,
+        Command::Restore {
+            file,
+            data,
+            passphrase_file,
+        } => commands::restore(&file, &data, passphrase_file.as_deref()).await?,
     }
     Ok(0)
 }

@@ -1,10 +1,10 @@
 //! Reading the audit log over the API (system administrators).
 
+use super::Params;
 use crate::AppState;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::State;
-use super::Params;
 use serde::{Deserialize, Serialize};
 use yoldash_store::audit::{AuditQuery, recent};
 

@@ -3,13 +3,13 @@
 use super::{Body, LazyBody, Params, parse_id};
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
-use yoldash_store::audit::{Action, AuditEntry};
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use yoldash_domain::{Email, PersonName, Role, Version};
+use yoldash_store::audit::{Action, AuditEntry};
 use yoldash_store::users::{NewUser, User};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -63,8 +63,12 @@ pub async fn list(
     };
     // A list of accounts is one audit entry; the entry commits before the data is sent.
     let mut unit = state.store.unit().await?;
-    unit.audit(AuditEntry::by(Some(&auth.actor), Action::List).object("user", org.map(|o| o.to_string()).unwrap_or_default()).request(Some(&rid)))
-        .await?;
+    unit.audit(
+        AuditEntry::by(Some(&auth.actor), Action::List)
+            .object("user", org.map(|o| o.to_string()).unwrap_or_default())
+            .request(Some(&rid)),
+    )
+    .await?;
     unit.commit().await?;
     let users = state.store.users_visible_to(&auth.actor, org).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))

@@ -26,7 +26,11 @@ struct Ids {
 
 fn concrete(path: &str, ids: &Ids, foreign: bool) -> String {
     let id = if path.starts_with("/api/v1/users/") {
-        if foreign { &ids.foreign_user } else { &ids.own_user }
+        if foreign {
+            &ids.foreign_user
+        } else {
+            &ids.own_user
+        }
     } else {
         &ids.spare_org
     };
@@ -61,7 +65,9 @@ async fn call(
         if path.starts_with("/api/") {
             req = req.header("content-type", "application/json").body("{}");
         } else {
-            req = req.header("content-type", "application/x-www-form-urlencoded").body("");
+            req = req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("");
         }
     }
     let res = req.send().await.expect("request");
@@ -79,8 +85,16 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
     let other = create_org(&app.store, "OTHER-ORG").await;
     let spare = create_org(&app.store, "SPARE-ORG").await;
     let ids = Ids {
-        own_user: app.create_user(app.admin_org.id, &[Role::Viewer]).await.id.to_string(),
-        foreign_user: app.create_user(other.id, &[Role::Viewer]).await.id.to_string(),
+        own_user: app
+            .create_user(app.admin_org.id, &[Role::Viewer])
+            .await
+            .id
+            .to_string(),
+        foreign_user: app
+            .create_user(other.id, &[Role::Viewer])
+            .await
+            .id
+            .to_string(),
         spare_org: spare.id.to_string(),
     };
     // Sign-out last, so the session lives through the other routes.
@@ -101,7 +115,14 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
             }
             None => {
                 let client = app.client();
-                let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+                let page = client
+                    .get(app.url("/login"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 let csrf = yoldash_testkit::hidden_csrf(&page).unwrap();
                 (client, csrf, None)
             }
@@ -109,7 +130,8 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
         for e in &routes {
             let want = expected(e, roles.as_deref(), &perms);
             let path = concrete(e.path, &ids, false);
-            let (status, location) = call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
+            let (status, location) =
+                call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
             checked += 1;
             let ok = match want {
                 Expect::Allowed => status != 401 && status != 403 && status < 500,
@@ -118,22 +140,37 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
                 Expect::Forbidden => status == 403,
             };
             if !ok {
-                failures.push(format!("{role:?} {} {path}: expected {want:?}, got {status}", e.method));
+                failures.push(format!(
+                    "{role:?} {} {path}: expected {want:?}, got {status}",
+                    e.method
+                ));
             }
             // Owned records of another organisation: 404 unless the role sees every organisation.
             if let (Some(kind), Expect::Allowed, Some(r)) = (e.owned, &want, role) {
                 let path = concrete(e.path, &ids, true);
-                let (status, _) = call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
+                let (status, _) =
+                    call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
                 checked += 1;
                 let sees_all = r == Role::Admin;
-                let ok = if sees_all { status != 404 && status < 500 } else { status == 404 };
+                let ok = if sees_all {
+                    status != 404 && status < 500
+                } else {
+                    status == 404
+                };
                 if !ok {
-                    failures.push(format!("{role:?} {} {path} ({kind} of another organisation): got {status}", e.method));
+                    failures.push(format!(
+                        "{role:?} {} {path} ({kind} of another organisation): got {status}",
+                        e.method
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "authorization matrix failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorization matrix failures:\n{}",
+        failures.join("\n")
+    );
     assert!(checked > 200, "only {checked} checks ran");
 });
 

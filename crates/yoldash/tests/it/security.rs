@@ -7,11 +7,21 @@ both_backends!(security_headers_everywhere, |backend: Backend| async move {
     let app = spawn_app(backend).await;
     let user = app.create_user(app.admin_org.id, &[Role::Admin]).await;
     let (client, _) = app.login(&user.email, TEST_PASSWORD).await;
-    for path in ["/", "/login", "/api/v1/me", "/healthz", "/no/such/page", "/api/v1/nothing"] {
+    for path in [
+        "/",
+        "/login",
+        "/api/v1/me",
+        "/healthz",
+        "/no/such/page",
+        "/api/v1/nothing",
+    ] {
         let res = client.get(app.url(path)).send().await.unwrap();
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{path}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
@@ -20,18 +30,34 @@ both_backends!(security_headers_everywhere, |backend: Backend| async move {
     }
     let css = client.get(app.url("/assets/app.css")).send().await.unwrap();
     assert_eq!(css.status(), 200);
-    assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
 });
 
 both_backends!(session_cookie_flags, |backend: Backend| async move {
     let app = spawn_app(backend).await;
     let user = app.create_user(app.admin_org.id, &[Role::Viewer]).await;
     let client = app.client();
-    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = yoldash_testkit::hidden_csrf(&page).unwrap();
     let res = client
         .post(app.url("/login"))
-        .form(&[("email", user.email.as_str()), ("password", TEST_PASSWORD), ("csrf", csrf.as_str())])
+        .form(&[
+            ("email", user.email.as_str()),
+            ("password", TEST_PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -42,36 +68,57 @@ both_backends!(session_cookie_flags, |backend: Backend| async move {
         .map(|v| v.to_str().unwrap().to_string())
         .find(|c| c.starts_with("yoldash_session="))
         .expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/")
+    );
     // Never a personal value in the URL of the redirect.
     assert_eq!(res.headers()["location"], "/");
 });
 
-both_backends!(oversized_bodies_are_refused, |backend: Backend| async move {
-    let app = spawn_app(backend).await;
-    let user = app.create_user(app.admin_org.id, &[Role::Admin]).await;
-    let token = app.token_for(&user).await;
-    let big = "x".repeat(2 * 1024 * 1024);
-    let res = app
-        .client()
-        .post(app.url("/api/v1/organisations"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body(format!("{{\"code\":\"{big}\"}}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 413);
-});
+both_backends!(
+    oversized_bodies_are_refused,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let user = app.create_user(app.admin_org.id, &[Role::Admin]).await;
+        let token = app.token_for(&user).await;
+        let big = "x".repeat(2 * 1024 * 1024);
+        let res = app
+            .client()
+            .post(app.url("/api/v1/organisations"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(format!("{{\"code\":\"{big}\"}}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 413);
+    }
+);
 
 both_backends!(health_and_openapi, |backend: Backend| async move {
     let app = spawn_app(backend).await;
-    let h: serde_json::Value = reqwest::get(app.url("/healthz")).await.unwrap().json().await.unwrap();
+    let h: serde_json::Value = reqwest::get(app.url("/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(h["status"], "ok");
-    assert_eq!(h["migration_level"], yoldash_store::migrate::latest_version());
-    let expected = match backend { Backend::Sqlite => "sqlite", Backend::Postgres => "postgresql" };
+    assert_eq!(
+        h["migration_level"],
+        yoldash_store::migrate::latest_version()
+    );
+    let expected = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgresql",
+    };
     assert_eq!(h["backend"], expected);
-    let spec: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let spec: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     // Every API route of the route table is described.
     for e in yoldash_web::routes::table() {
@@ -87,20 +134,27 @@ both_backends!(health_and_openapi, |backend: Backend| async move {
     }
 });
 
-both_backends!(problem_titles_are_translated, |backend: Backend| async move {
-    let app = spawn_app(backend).await;
-    let client = app.client();
-    for (lang, title) in [("ru", "Войдите, чтобы продолжить."), ("tk", "Dowam etmek üçin ulgama giriň."), ("en", "Sign in to continue.")] {
-        let res = client
-            .get(app.url("/api/v1/me"))
-            .header("accept-language", lang)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401);
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
-        let p: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(p["type"], "/problems/unauthorized");
-        assert_eq!(p["title"], title);
+both_backends!(
+    problem_titles_are_translated,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let client = app.client();
+        for (lang, title) in [
+            ("ru", "Войдите, чтобы продолжить."),
+            ("tk", "Dowam etmek üçin ulgama giriň."),
+            ("en", "Sign in to continue."),
+        ] {
+            let res = client
+                .get(app.url("/api/v1/me"))
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 401);
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            let p: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(p["type"], "/problems/unauthorized");
+            assert_eq!(p["title"], title);
+        }
     }
-});
+);
