@@ -153,7 +153,8 @@ mod completeness {
                     let k = k.trim();
                     if !k.is_empty()
                         && !line.starts_with([' ', '#', '.'])
-                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                     {
                         keys.insert(k.to_string());
                     }
@@ -209,8 +210,17 @@ mod completeness {
     fn every_problem_and_field_error_has_a_message() {
         use super::{Lang, Tr};
         let slugs = [
-            "bad-request", "unauthorized", "forbidden", "not-found", "conflict", "invalid",
-            "duplicate", "csrf", "too-large", "throttled", "internal",
+            "bad-request",
+            "unauthorized",
+            "forbidden",
+            "not-found",
+            "conflict",
+            "invalid",
+            "duplicate",
+            "csrf",
+            "too-large",
+            "throttled",
+            "internal",
         ];
         for lang in Lang::ALL {
             for s in slugs {

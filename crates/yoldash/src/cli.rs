@@ -254,6 +254,16 @@ pub enum KeyCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Recreate the key file from a sealed export (after restoring a pg_dump backup).
+    Import {
+        /// The sealed key ring written by `key export`.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// File holding the passphrase it was sealed with (or set YOLDASH_BACKUP_PASSPHRASE).
+        #[arg(long, env = "YOLDASH_BACKUP_PASSPHRASE_FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
     /// Write the key ring, sealed with a passphrase, for a PostgreSQL backup made with pg_dump.
     Export {
         #[command(flatten)]

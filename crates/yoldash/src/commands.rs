@@ -397,6 +397,29 @@ pub async fn key(cmd: &KeyCommand) -> anyhow::Result<()> {
                 ring.key_ids()
             );
         }
+        KeyCommand::Import {
+            file,
+            data,
+            passphrase_file,
+        } => {
+            let passphrase = backup_passphrase(passphrase_file.as_deref())?;
+            ensure_data_dir(&data.data_dir)?;
+            if data.key_path().exists() {
+                bail!(
+                    "{} already exists: import only where no key file is",
+                    data.key_path().display()
+                );
+            }
+            let sealed =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let ring = KeyRing::open_from_bytes(&sealed, &passphrase).map_err(|e| {
+                anyhow::anyhow!(
+                    "the export cannot be opened ({e}): wrong passphrase, or the file is damaged"
+                )
+            })?;
+            ring.save_new(&data.key_path(), data.key_passphrase()?.as_deref())?;
+            println!("key file written to {}", data.key_path().display());
+        }
         KeyCommand::Export {
             data,
             out,

@@ -41,6 +41,21 @@ impl DataArgs {
             "YOLDASH_KEY_PASSPHRASE",
         )
     }
+
+    /// The passphrase for an existing protected key file: from the file or variable, or
+    /// else asked for at the terminal (without echo) when there is one.
+    pub fn key_passphrase_or_prompt(&self) -> anyhow::Result<Option<String>> {
+        if let Some(p) = self.key_passphrase()? {
+            return Ok(Some(p));
+        }
+        let path = self.key_path();
+        let protected = path.exists() && KeyRing::is_passphrase_protected(&path).unwrap_or(false);
+        if protected && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            let p = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))?;
+            return Ok(Some(p).filter(|p| !p.is_empty()));
+        }
+        Ok(None)
+    }
 }
 
 /// Reads a secret from a file or an environment variable; never from a command-line value,
@@ -75,7 +90,7 @@ pub fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 pub fn load_keys(data: &DataArgs) -> anyhow::Result<(KeyRing, bool)> {
-    let passphrase = data.key_passphrase()?;
+    let passphrase = data.key_passphrase_or_prompt()?;
     KeyRing::load_or_create(&data.key_path(), passphrase.as_deref()).map_err(|e| match e {
         KeyRingError::PassphraseRequired => anyhow::anyhow!(
             "the key file {} is protected by a passphrase: set YOLDASH_KEY_PASSPHRASE or --key-passphrase-file",

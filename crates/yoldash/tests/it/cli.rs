@@ -485,3 +485,83 @@ both_backends!(
         }
     }
 );
+
+both_backends!(key_export_and_import, |backend: Backend| async move {
+    let app = spawn_app(backend).await;
+    let u = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
+    app.store
+        .set_totp_secret(u.id, Some(b"exported"))
+        .await
+        .unwrap();
+    let sealed = app.dir.path().join("keys.sealed");
+    let pass = [("YOLDASH_BACKUP_PASSPHRASE", "export passphrase for tests")];
+    let out = yoldash_with(
+        &app,
+        &["key", "export", "--out", sealed.to_str().unwrap()],
+        &pass,
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fresh = tempfile::tempdir().unwrap();
+    let import = |passphrase: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_yoldash"))
+            .args([
+                "key",
+                "import",
+                sealed.to_str().unwrap(),
+                "--data-dir",
+                fresh.path().to_str().unwrap(),
+            ])
+            .env("YOLDASH_BACKUP_PASSPHRASE", passphrase)
+            .output()
+            .unwrap()
+    };
+    let wrong = import("not the right passphrase");
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("cannot be opened"));
+    let ok = import(pass[0].1);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let ring = KeyRing::load(&fresh.path().join("yoldash.keys"), None).unwrap();
+    let store = Store::new(
+        Database::connect(&app.database.url).await.unwrap(),
+        Arc::new(ring),
+        None,
+    );
+    assert_eq!(
+        store.totp_secret(u.id).await.unwrap().as_deref(),
+        Some(&b"exported"[..])
+    );
+    assert!(
+        !import(pass[0].1).status.success(),
+        "an existing key file is never replaced"
+    );
+});
+
+#[test]
+fn passphrase_protected_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |passphrase: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yoldash"));
+        cmd.args(["migrate", "--data-dir", dir.path().to_str().unwrap()])
+            .env_remove("YOLDASH_DATABASE_URL")
+            .env_remove("YOLDASH_KEY_PASSPHRASE")
+            .stdin(std::process::Stdio::null());
+        if let Some(p) = passphrase {
+            cmd.env("YOLDASH_KEY_PASSPHRASE", p);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(run(Some("laptop key passphrase")).status.success());
+    assert!(KeyRing::is_passphrase_protected(&dir.path().join("yoldash.keys")).unwrap());
+    let missing = run(None);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("YOLDASH_KEY_PASSPHRASE"),
+        "{}",
+        stderr(&missing)
+    );
+    let wrong = run(Some("some other passphrase"));
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("not correct"), "{}", stderr(&wrong));
+    assert!(run(Some("laptop key passphrase")).status.success());
+}
