@@ -144,6 +144,12 @@ pub struct TestApp {
     pub database: TestDatabase,
 }
 
+/// A statement parameter for `TestApp::exec`.
+pub enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
 /// A password that passes the policy, for test accounts.
 pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
@@ -284,6 +290,56 @@ impl TestApp {
         (client, csrf)
     }
 
+    /// The status of a GET with this client.
+    pub async fn status(&self, client: &reqwest::Client, path: &str) -> u16 {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
+    }
+
+    /// Runs one statement with text and integer parameters straight on the database
+    /// (tests that tamper with stored data, or age sessions and tokens).
+    pub async fn exec(&self, sql: &'static str, params: &[Param<'_>]) -> u64 {
+        let mut q = sqlx::query(sql);
+        for p in params {
+            q = match p {
+                Param::Int(i) => q.bind(*i),
+                Param::Text(t) => q.bind(t.to_string()),
+            };
+        }
+        q.execute(&self.store.db.pool)
+            .await
+            .expect("statement")
+            .rows_affected()
+    }
+
+    /// A `SELECT COUNT(*) …` with at most one text parameter.
+    pub async fn count(&self, sql: &'static str, param: Option<&str>) -> i64 {
+        let mut q = sqlx::query_scalar::<_, i64>(sql);
+        if let Some(p) = param {
+            q = q.bind(p.to_string());
+        }
+        q.fetch_one(&self.store.db.pool).await.expect("count")
+    }
+
+    /// Opens the sign-in page with this client (setting its double-submit cookie) and
+    /// returns the form's CSRF token.
+    pub async fn login_csrf(&self, client: &reqwest::Client) -> String {
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("login page body");
+        hidden_csrf(&page).expect("csrf on login page")
+    }
+
     /// Posts the login form once; returns the status and the body.
     pub async fn try_login(
         &self,
@@ -291,15 +347,7 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> (u16, String) {
-        let page = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden_csrf(&page).expect("csrf on login page");
+        let csrf = self.login_csrf(client).await;
         let res = client
             .post(self.url("/login"))
             .form(&[("email", email), ("password", password), ("csrf", &csrf)])

@@ -40,15 +40,7 @@ both_backends!(
                 .status(),
             200
         );
-        assert_eq!(
-            session
-                .get(app.url("/api/v1/users"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(app.status(&session, "/api/v1/users").await, 200);
         let rows: Vec<EntryRow> = sqlx::query_as(
             "SELECT action, object_type, object_id, detail FROM audit_log ORDER BY seq",
         )

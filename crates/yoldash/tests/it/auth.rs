@@ -1,7 +1,7 @@
 //! Sign-in, sessions, CSRF, throttling, passwords and API tokens.
 
 use yoldash_domain::Role;
-use yoldash_testkit::{Backend, TEST_PASSWORD, both_backends, create_org, spawn_app};
+use yoldash_testkit::{Backend, Param, TEST_PASSWORD, both_backends, create_org, spawn_app};
 
 both_backends!(stored_password_is_argon2id, |backend: Backend| async move {
     let app = spawn_app(backend).await;
@@ -35,12 +35,12 @@ both_backends!(
         let (client, csrf) = app.login(&user.email, TEST_PASSWORD).await;
         let me = client.get(app.url("/api/v1/me")).send().await.unwrap();
         assert_eq!(me.status(), 200);
-        let cookie_before: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
-                .bind(user.id.to_string())
-                .fetch_one(&app.store.db.pool)
-                .await
-                .unwrap();
+        let cookie_before: i64 = app
+            .count(
+                "SELECT COUNT(*) FROM sessions WHERE user_id = $1",
+                Some(&user.id.to_string()),
+            )
+            .await;
         assert_eq!(cookie_before, 1);
         let out = client
             .post(app.url("/logout"))
@@ -49,11 +49,12 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(out.status(), 303);
-        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
-            .bind(user.id.to_string())
-            .fetch_one(&app.store.db.pool)
-            .await
-            .unwrap();
+        let after: i64 = app
+            .count(
+                "SELECT COUNT(*) FROM sessions WHERE user_id = $1",
+                Some(&user.id.to_string()),
+            )
+            .await;
         assert_eq!(after, 0, "logout deletes the session server-side");
         let me = client.get(app.url("/api/v1/me")).send().await.unwrap();
         assert_eq!(me.status(), 401);
@@ -66,49 +67,26 @@ both_backends!(sessions_expire, |backend: Backend| async move {
     let app = spawn_app(backend).await;
     let user = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
     let (client, _) = app.login(&user.email, TEST_PASSWORD).await;
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.status(&client, "/api/v1/me").await, 200);
     // Idle for longer than the idle limit.
     let idle = app.store.sessions.idle_seconds * 1_000_000 + 1_000_000;
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE user_id = $2")
-        .bind(idle)
-        .bind(user.id.to_string())
-        .execute(&app.store.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    app.exec(
+        "UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE user_id = $2",
+        &[Param::Int(idle), Param::Text(&user.id.to_string())],
+    )
+    .await;
+    assert_eq!(app.status(&client, "/api/v1/me").await, 401);
     // Past the absolute limit, even if active a moment ago.
     let (client, _) = app.login(&user.email, TEST_PASSWORD).await;
-    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE user_id = $2")
-        .bind(yoldash_store::time::now_micros() - 1)
-        .bind(user.id.to_string())
-        .execute(&app.store.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    app.exec(
+        "UPDATE sessions SET expires_at = $1 WHERE user_id = $2",
+        &[
+            Param::Int(yoldash_store::time::now_micros() - 1),
+            Param::Text(&user.id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(app.status(&client, "/api/v1/me").await, 401);
 });
 
 both_backends!(
@@ -170,11 +148,12 @@ both_backends!(throttling_kicks_in, |backend: Backend| async move {
     let (s, body) = app.try_login(&client, &user.email, TEST_PASSWORD).await;
     assert_eq!(s, 429);
     assert!(body.contains("Too many sign-in attempts"));
-    let throttled: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_throttled'")
-            .fetch_one(&app.store.db.pool)
-            .await
-            .unwrap();
+    let throttled: i64 = app
+        .count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'login_throttled'",
+            None,
+        )
+        .await;
     assert_eq!(throttled, 1);
     // Another account from the same client is not yet throttled.
     let other = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
@@ -204,11 +183,11 @@ both_backends!(tokens_expire_and_revoke, |backend: Backend| async move {
     assert_eq!(me(token.clone()).await, 200);
     assert_eq!(me("yld_not-a-real-token".into()).await, 401);
     // Expired.
-    sqlx::query("UPDATE api_tokens SET expires_at = $1")
-        .bind(yoldash_store::time::now_micros() - 1)
-        .execute(&app.store.db.pool)
-        .await
-        .unwrap();
+    app.exec(
+        "UPDATE api_tokens SET expires_at = $1",
+        &[Param::Int(yoldash_store::time::now_micros() - 1)],
+    )
+    .await;
     assert_eq!(me(token.clone()).await, 401);
     // Revoked.
     let token2 = app.token_for(&user).await;
@@ -302,22 +281,12 @@ both_backends!(
             .unwrap();
         assert_eq!(res.status(), 200);
         assert_eq!(
-            client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.status(&client, "/api/v1/me").await,
             200,
             "this session stays"
         );
         assert_eq!(
-            other_session
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.status(&other_session, "/api/v1/me").await,
             401,
             "other sessions end"
         );
@@ -332,12 +301,7 @@ both_backends!(
             .unwrap();
         unit.commit().await.unwrap();
         assert_eq!(
-            client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.status(&client, "/api/v1/me").await,
             401,
             "reset revokes sessions"
         );
@@ -349,11 +313,12 @@ both_backends!(
         let home = fresh.get(app.url("/")).send().await.unwrap();
         assert_eq!(home.status(), 303);
         assert_eq!(home.headers()["location"], "/account/password");
-        let resets: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'password_reset'")
-                .fetch_one(&app.store.db.pool)
-                .await
-                .unwrap();
+        let resets: i64 = app
+            .count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'password_reset'",
+                None,
+            )
+            .await;
         assert_eq!(resets, 1);
     }
 );

@@ -17,7 +17,7 @@ async fn some_history(app: &TestApp) {
 }
 
 async fn exec(app: &TestApp, sql: &'static str) {
-    sqlx::query(sql).execute(&app.store.db.pool).await.unwrap();
+    app.exec(sql, &[]).await;
 }
 
 fn verify_fails_at(app: &TestApp, seq: i64) {

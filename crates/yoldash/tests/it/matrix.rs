@@ -115,15 +115,7 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
             }
             None => {
                 let client = app.client();
-                let page = client
-                    .get(app.url("/login"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
-                let csrf = yoldash_testkit::hidden_csrf(&page).unwrap();
+                let csrf = app.login_csrf(&client).await;
                 (client, csrf, None)
             }
         };

@@ -42,15 +42,7 @@ both_backends!(session_cookie_flags, |backend: Backend| async move {
     let app = spawn_app(backend).await;
     let user = app.create_user(app.admin_org.id, &[Role::Viewer]).await;
     let client = app.client();
-    let page = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = yoldash_testkit::hidden_csrf(&page).unwrap();
+    let csrf = app.login_csrf(&client).await;
     let res = client
         .post(app.url("/login"))
         .form(&[
