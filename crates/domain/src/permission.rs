@@ -26,6 +26,10 @@ pub enum Permission {
     RegionRead,
     #[serde(rename = "region.manage")]
     RegionManage,
+    #[serde(rename = "reference.manage")]
+    ReferenceManage,
+    #[serde(rename = "settings.manage")]
+    SettingsManage,
 }
 
 /// The role → permission table.

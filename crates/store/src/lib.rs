@@ -2,6 +2,7 @@
 //! the audit chain, sessions and tokens, field encryption through the key ring.
 
 pub mod audit;
+pub mod audit_search;
 pub mod backup;
 pub mod db;
 pub mod encrypted;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod migrate;
 pub mod organisations;
 pub mod passwords;
+pub mod reference_lists;
 pub mod regions;
 pub mod sessions;
 pub mod time;

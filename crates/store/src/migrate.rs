@@ -23,6 +23,8 @@ pub struct Migration {
 enum Ddl {
     Table(Box<TableCreateStatement>),
     Index(Box<sea_query::IndexCreateStatement>),
+    /// One added column (SQLite alters one column per statement).
+    Alter(Box<sea_query::TableAlterStatement>),
 }
 
 impl Ddl {
@@ -31,6 +33,7 @@ impl Ddl {
             match d {
                 Ddl::Table(t) => t.build(b),
                 Ddl::Index(i) => i.build(b),
+                Ddl::Alter(a) => a.build(b),
             }
         }
         match backend {
@@ -42,11 +45,18 @@ impl Ddl {
 
 /// All migrations, oldest first.
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        version: 1,
-        name: "platform core",
-        build: platform_core,
-    }]
+    vec![
+        Migration {
+            version: 1,
+            name: "platform core",
+            build: platform_core,
+        },
+        Migration {
+            version: 2,
+            name: "second factor, reference lists",
+            build: second_factor_and_reference_lists,
+        },
+    ]
 }
 
 /// The newest version this binary knows.
@@ -99,6 +109,71 @@ fn index(name: &'static str, table: &'static str, cols: &[&'static str], unique:
         i.unique();
     }
     Ddl::Index(Box::new(i))
+}
+
+fn add_column(table: &'static str, column: ColumnDef) -> Ddl {
+    Ddl::Alter(Box::new(
+        Table::alter().table(table).add_column(column).to_owned(),
+    ))
+}
+
+fn second_factor_and_reference_lists() -> Vec<Ddl> {
+    use ForeignKeyAction::Cascade;
+    vec![
+        // When the user confirmed their TOTP enrolment (NULL: no second factor yet).
+        add_column("users", int_null("totp_enabled_at")),
+        // An administrator requires this user to use a second factor.
+        add_column(
+            "users",
+            ColumnDef::new("second_factor_required")
+                .big_integer()
+                .not_null()
+                .default(0)
+                .to_owned(),
+        ),
+        // 1 while a session has passed the password but not yet the second factor.
+        add_column(
+            "sessions",
+            ColumnDef::new("pending_second_factor")
+                .big_integer()
+                .not_null()
+                .default(0)
+                .to_owned(),
+        ),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("recovery_codes")
+                .col(id("id"))
+                .col(text("user_id"))
+                .col(text("code_hash"))
+                .col(int("created_at"))
+                .col(int_null("used_at"))
+                .foreign_key(&mut fk("recovery_codes", "user_id", "users", Cascade))
+                .to_owned(),
+        )),
+        index("recovery_codes_user", "recovery_codes", &["user_id"], false),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("reference_items")
+                .col(id("id"))
+                .col(text("list"))
+                .col(text("code"))
+                .col(text("labels"))
+                .col(int("sort_order"))
+                .col(int_null("retired_at"))
+                .col(int_null("first_used_at"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .to_owned(),
+        )),
+        index(
+            "reference_items_list_code",
+            "reference_items",
+            &["list", "code"],
+            true,
+        ),
+    ]
 }
 
 fn platform_core() -> Vec<Ddl> {

@@ -3,11 +3,13 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod render;
 pub mod routes;
 pub mod security;
+pub mod shell;
 pub mod throttle;
 
 use axum::Router;

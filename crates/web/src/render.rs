@@ -1,12 +1,9 @@
 //! Turning tagged errors into translated bodies, and what every page template needs.
 
-use crate::auth::{Auth, LOGIN_CSRF_COOKIE, cookie};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::body::Body;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{Request, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -80,13 +77,18 @@ pub fn field_message(tr: Tr, key: &str) -> String {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    page: PageCtx,
+    page: crate::shell::PageCtx,
     message: String,
 }
 
 pub async fn render_errors(req: Request<Body>, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
+    let had_flash = crate::shell::has_flash(req.headers());
     let mut res = next.run(req).await;
+    // A flash message is shown once: clear it after the page that displayed it.
+    if had_flash && res.status() == axum::http::StatusCode::OK {
+        crate::shell::clear_flash(&mut res);
+    }
     let Some(err) = res.extensions_mut().remove::<AppError>() else {
         return res;
     };
@@ -102,7 +104,7 @@ pub async fn render_errors(req: Request<Body>, next: Next) -> Response {
         )
             .into_response();
     }
-    let page = PageCtx::bare(tr);
+    let page = crate::shell::PageCtx::bare(tr);
     let message = tr.get(&format!("error-{}", err.slug()));
     match (ErrorPage { page, message }).render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -112,58 +114,4 @@ pub async fn render_errors(req: Request<Body>, next: Next) -> Response {
 
 pub async fn not_found() -> AppError {
     AppError::NotFound
-}
-
-/// What the page shell needs: the translator, the signed-in user, the CSRF token.
-#[derive(Debug, Clone)]
-pub struct PageCtx {
-    pub t: Tr,
-    pub user_name: Option<String>,
-    pub csrf: String,
-    pub path: String,
-    pub version: &'static str,
-}
-
-impl PageCtx {
-    fn bare(t: Tr) -> Self {
-        Self {
-            t,
-            user_name: None,
-            csrf: String::new(),
-            path: "/".into(),
-            version: crate::VERSION,
-        }
-    }
-
-    pub fn languages(&self) -> Vec<(&'static str, String, bool)> {
-        Lang::ALL
-            .iter()
-            .map(|l| {
-                (
-                    l.code(),
-                    self.t.get(&format!("lang-{}", l.code())),
-                    *l == self.t.0,
-                )
-            })
-            .collect()
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
-        let auth = parts.extensions.get::<Auth>();
-        let csrf = match auth.and_then(|a| a.session.as_ref()) {
-            Some(s) => s.csrf_token.clone(),
-            None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default(),
-        };
-        Ok(Self {
-            t: Tr(lang),
-            user_name: auth.map(|a| a.user.display_name.clone()),
-            csrf,
-            path: parts.uri.path().to_string(),
-            version: crate::VERSION,
-        })
-    }
 }

@@ -30,7 +30,7 @@ pub struct Endpoint {
     pub handler: MethodRouter<AppState>,
 }
 
-fn ep(
+pub fn ep(
     method: Method,
     path: &'static str,
     access: Access,
@@ -45,7 +45,7 @@ fn ep(
     }
 }
 
-fn owned(mut e: Endpoint, kind: &'static str) -> Endpoint {
+pub fn owned(mut e: Endpoint, kind: &'static str) -> Endpoint {
     e.owned = Some(kind);
     e
 }

@@ -17,11 +17,19 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Static files shipped inside the binary: (name, content type, bytes).
-const ASSETS: &[(&str, &str, &[u8])] = &[(
-    "app.css",
-    "text/css; charset=utf-8",
-    include_bytes!("../assets/app.css"),
-)];
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/app.css"),
+    ),
+    // htmx 2.0.11 (0BSD licence, see assets/htmx.LICENSE), vendored: no CDN.
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/htmx.min.js"),
+    ),
+];
 
 pub async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
 use crate::error::AppError;
-use crate::render::PageCtx;
+use crate::shell::PageCtx;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;

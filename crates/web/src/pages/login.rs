@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::{Auth, ClientAddr, LOGIN_CSRF_COOKIE, RequestId, SESSION_COOKIE, set_cookie};
 use crate::error::AppError;
-use crate::render::PageCtx;
+use crate::shell::PageCtx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};

@@ -1,13 +1,15 @@
 //! Server-rendered pages: the sign-in pages, the home page, the language switch.
 
 pub mod account;
+pub mod admin;
 pub mod login;
+pub mod security;
 
 use crate::AppState;
 use crate::auth::{Auth, LANG_COOKIE, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::render::PageCtx;
+use crate::shell::PageCtx;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;

@@ -1,0 +1,1 @@
+//! CSV export with a UTF-8 BOM for Excel and neutralised formula cells.

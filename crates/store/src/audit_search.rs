@@ -1,0 +1,1 @@
+//! Searching and summarising the audit log for the administration screens.

@@ -1,0 +1,1 @@
+//! Reference lists (service types and other picklists): stable codes, a label per language, retirement.

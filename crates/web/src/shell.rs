@@ -1,0 +1,194 @@
+//! The page shell: what every page template needs — translator, navigation by role,
+//! breadcrumbs, flash messages, CSRF token — and the post/redirect/get flash cookie.
+
+use crate::AppState;
+use crate::auth::{Auth, LOGIN_CSRF_COOKIE, cookie, set_cookie};
+use crate::i18n::{Lang, Tr};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use yoldash_domain::Permission;
+
+pub const FLASH_COOKIE: &str = "yoldash_flash";
+
+/// A navigation entry.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub label: String,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+/// A breadcrumb: label and link (the last one is the current page, without a link).
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+/// A one-time message shown after a redirect.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// The navigation: (message key, path, permission needed).
+const NAV: [(&str, &str, Permission); 7] = [
+    ("nav-home", "/", Permission::ProfileUse),
+    (
+        "nav-organisations",
+        "/admin/organisations",
+        Permission::OrganisationManage,
+    ),
+    ("nav-users", "/admin/users", Permission::UserManage),
+    ("nav-regions", "/admin/regions", Permission::RegionManage),
+    ("nav-lists", "/admin/lists", Permission::ReferenceManage),
+    ("nav-audit", "/admin/audit", Permission::AuditRead),
+    ("nav-tokens", "/admin/tokens", Permission::TokenManage),
+];
+
+/// What the page shell needs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub t: Tr,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub path: String,
+    pub version: &'static str,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<Crumb>,
+    pub flash: Option<Flash>,
+}
+
+impl PageCtx {
+    pub fn bare(t: Tr) -> Self {
+        Self {
+            t,
+            user_name: None,
+            csrf: String::new(),
+            path: "/".into(),
+            version: crate::VERSION,
+            nav: Vec::new(),
+            crumbs: Vec::new(),
+            flash: None,
+        }
+    }
+
+    pub fn languages(&self) -> Vec<(&'static str, String, bool)> {
+        Lang::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.code(),
+                    self.t.get(&format!("lang-{}", l.code())),
+                    *l == self.t.0,
+                )
+            })
+            .collect()
+    }
+
+    /// Sets the breadcrumbs: (message key or literal label, link) pairs after "Home".
+    pub fn crumbs(mut self, trail: &[(&str, &str)]) -> Self {
+        let mut crumbs = vec![Crumb {
+            label: self.t.get("nav-home"),
+            href: "/".into(),
+        }];
+        for (label, href) in trail {
+            let label = if self.t.has(label) {
+                self.t.get(label)
+            } else {
+                (*label).to_string()
+            };
+            crumbs.push(Crumb {
+                label,
+                href: (*href).to_string(),
+            });
+        }
+        self.crumbs = crumbs;
+        self
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.t.get(key)
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
+        let t = Tr(lang);
+        let auth = parts.extensions.get::<Auth>();
+        let csrf = match auth.and_then(|a| a.session.as_ref()) {
+            Some(s) => s.csrf_token.clone(),
+            None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default(),
+        };
+        let path = parts.uri.path().to_string();
+        let nav = match auth {
+            Some(a) if !a.user.must_change_password => NAV
+                .iter()
+                .filter(|(_, _, p)| a.actor.may(&state.permissions, *p))
+                .map(|(key, href, _)| NavItem {
+                    label: t.get(key),
+                    href,
+                    current: if *href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    },
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let flash = cookie(&parts.headers, FLASH_COOKIE).and_then(|v| {
+            let (kind, key) = v.split_once(':')?;
+            // Only messages meant as flashes, never text from the cookie itself.
+            (key.starts_with("flash-") && t.has(key)).then(|| Flash {
+                ok: kind == "ok",
+                text: t.get(key),
+            })
+        });
+        Ok(Self {
+            t,
+            user_name: auth.map(|a| a.user.display_name.clone()),
+            csrf,
+            path,
+            version: crate::VERSION,
+            nav,
+            crumbs: Vec::new(),
+            flash,
+        })
+    }
+}
+
+/// Redirects (303) and leaves a message key for the next page to show once.
+pub fn redirect_with_flash(state: &AppState, to: &str, key: &str, ok: bool) -> Response {
+    let value = format!("{}:{key}", if ok { "ok" } else { "bad" });
+    let c = set_cookie(
+        FLASH_COOKIE,
+        &value,
+        Some(60),
+        state.config.secure_cookies(),
+    );
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub fn has_flash(headers: &HeaderMap) -> bool {
+    cookie(headers, FLASH_COOKIE).is_some_and(|v| !v.is_empty())
+}
+
+pub fn clear_flash(res: &mut Response) {
+    let c = format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
