@@ -21,6 +21,30 @@ pub const GENESIS: &str = "genesis";
 const APPEND_LOCK: i64 = 0x0061_7564_6974;
 
 /// What happened. Stored as these strings.
+/// Every action, for filters and pick-lists.
+pub const ACTIONS: [Action; 20] = [
+    Action::Login,
+    Action::LoginFailed,
+    Action::LoginThrottled,
+    Action::Logout,
+    Action::Create,
+    Action::Update,
+    Action::Delete,
+    Action::Read,
+    Action::List,
+    Action::Export,
+    Action::PasswordChange,
+    Action::PasswordReset,
+    Action::Disable,
+    Action::TokenCreate,
+    Action::TokenRevoke,
+    Action::KeyRotate,
+    Action::Backup,
+    Action::Restore,
+    Action::ConsentOverride,
+    Action::Import,
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Login,
@@ -41,6 +65,9 @@ pub enum Action {
     KeyRotate,
     Backup,
     Restore,
+    /// A referral or share made without the consent the rules ask for (an audited override).
+    ConsentOverride,
+    Import,
 }
 
 impl Action {
@@ -64,6 +91,8 @@ impl Action {
             Action::KeyRotate => "key_rotate",
             Action::Backup => "backup",
             Action::Restore => "restore",
+            Action::ConsentOverride => "consent_override",
+            Action::Import => "import",
         }
     }
 }
