@@ -1,1 +1,502 @@
 //! Searching and summarising the audit log for the administration screens.
+//!
+//! `search` pages through the log newest first (keyset paging on `seq`), joined with the
+//! acting user and organisation; the alert queries find bursts of entries by one account in
+//! a sliding window and list rare, sensitive actions; `append_many` adds a batch of entries
+//! with given times to the chain (benchmarks and tests).
+
+use crate::audit::{ACTIONS, Action, AuditEntry, AuditHead, GENESIS, StoredEntry, mirror_head};
+use crate::db::Backend;
+use crate::{Store, StoreError};
+use sqlx::Row;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The action stored as `name`, if it is one.
+pub fn action_named(name: &str) -> Option<Action> {
+    ACTIONS.into_iter().find(|a| a.as_str() == name)
+}
+
+/// What to look for in the log. Every filter that is set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor_user_id: Option<Uuid>,
+    pub actor_org_id: Option<Uuid>,
+    pub action: Option<Action>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Entries at or after this time (microseconds since the epoch).
+    pub from: Option<i64>,
+    /// Entries strictly before this time.
+    pub until: Option<i64>,
+}
+
+impl AuditFilter {
+    /// The names of the filters that are set (for an export's audit entry: which filters,
+    /// never their values).
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        let set = [
+            (self.actor_user_id.is_some(), "user"),
+            (self.actor_org_id.is_some(), "organisation"),
+            (self.action.is_some(), "action"),
+            (self.object_type.is_some(), "object_type"),
+            (self.object_id.is_some(), "object_id"),
+            (self.from.is_some(), "from"),
+            (self.until.is_some(), "to"),
+        ];
+        for (on, name) in set {
+            if on {
+                names.push(name);
+            }
+        }
+        names
+    }
+}
+
+/// One entry as the audit screens show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_user_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub actor_name: Option<String>,
+    pub org_code: Option<String>,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: Option<String>,
+    pub mac: String,
+}
+
+/// A value bound to a placeholder.
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// The `WHERE` conditions of a filter (fixed fragments) and the values they bind, numbered
+/// from `$first`.
+fn conditions(filter: &AuditFilter, first: usize) -> (String, Vec<Value>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    let mut add = |fragment: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&format!(" AND {fragment} ${}", first + values.len() - 1));
+    };
+    if let Some(u) = filter.actor_user_id {
+        add("a.actor_user_id =", Value::Text(u.to_string()));
+    }
+    if let Some(o) = filter.actor_org_id {
+        add("a.actor_org_id =", Value::Text(o.to_string()));
+    }
+    if let Some(a) = filter.action {
+        add("a.action =", Value::Text(a.as_str().to_string()));
+    }
+    if let Some(t) = &filter.object_type {
+        add("a.object_type =", Value::Text(t.clone()));
+    }
+    if let Some(i) = &filter.object_id {
+        add("a.object_id =", Value::Text(i.clone()));
+    }
+    if let Some(from) = filter.from {
+        add("a.at >=", Value::Int(from));
+    }
+    if let Some(until) = filter.until {
+        add("a.at <", Value::Int(until));
+    }
+    (sql, values)
+}
+
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut q = $query;
+        for v in $values {
+            q = match v {
+                Value::Int(i) => q.bind(i),
+                Value::Text(s) => q.bind(s),
+            };
+        }
+        q
+    }};
+}
+
+const ROW_COLUMNS: &str = "a.seq, a.at, a.actor_user_id, u.email AS actor_email, \
+     u.display_name AS actor_name, o.code AS org_code, a.action, a.object_type, a.object_id, \
+     a.request_id, a.detail, a.mac";
+
+const ROW_JOINS: &str = "FROM audit_log a \
+     LEFT JOIN users u ON u.id = a.actor_user_id \
+     LEFT JOIN organisations o ON o.id = a.actor_org_id";
+
+/// Entries matching `filter`, newest first: those older than `before` (a `seq`) when given.
+/// One query; every value is bound.
+pub async fn search(
+    store: &Store,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let (conds, mut values) = conditions(filter, 1);
+    let mut sql = format!("SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE 1 = 1{conds}");
+    if let Some(b) = before {
+        values.push(Value::Int(b));
+        sql.push_str(&format!(" AND a.seq < ${}", values.len()));
+    }
+    values.push(Value::Int(limit.max(0)));
+    sql.push_str(&format!(" ORDER BY a.seq DESC LIMIT ${}", values.len()));
+    let q = bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), values);
+    Ok(q.fetch_all(&store.db.pool).await?)
+}
+
+/// Where the page of `page_size` entries just newer than the page that starts below
+/// `before` begins: `None` when there are no newer entries, `Some(None)` when the newer
+/// page is the first one, `Some(Some(seq))` when it is the page below `seq`.
+pub async fn newer_page(
+    store: &Store,
+    filter: &AuditFilter,
+    before: i64,
+    page_size: i64,
+) -> Result<Option<Option<i64>>, StoreError> {
+    let (conds, mut values) = conditions(filter, 1);
+    values.push(Value::Int(before));
+    let mut sql = format!(
+        "SELECT a.seq FROM audit_log a WHERE 1 = 1{conds} AND a.seq >= ${}",
+        values.len()
+    );
+    values.push(Value::Int(page_size + 1));
+    sql.push_str(&format!(" ORDER BY a.seq ASC LIMIT ${}", values.len()));
+    let q = bind_all!(
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)),
+        values
+    );
+    let newer: Vec<i64> = q.fetch_all(&store.db.pool).await?;
+    Ok(match newer.len() {
+        0 => None,
+        n if n as i64 <= page_size => Some(None),
+        _ => Some(Some(newer[page_size as usize])),
+    })
+}
+
+/// Whose entries a burst counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BurstKey {
+    /// The acting user (reads by one user). Entries without an actor are not counted.
+    Actor,
+    /// The account an entry is about (failed sign-ins for one account); failed sign-ins
+    /// for e-mail addresses that match no account are counted together.
+    TargetUser,
+}
+
+/// More entries by (or about) one account within the window than the threshold allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Burst {
+    /// `None` for sign-in attempts on e-mail addresses that match no account.
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    /// The time of the burst's first entry.
+    pub window_start: i64,
+    /// The number of entries from the first one until the window closes.
+    pub count: i64,
+}
+
+/// Thresholds of a burst search.
+#[derive(Debug, Clone, Copy)]
+pub struct BurstRule {
+    pub key: BurstKey,
+    /// Entries at or after this time are examined.
+    pub since: i64,
+    pub window_micros: i64,
+    /// A burst has more entries than this.
+    pub threshold: i64,
+}
+
+/// Bursts of the given actions, newest first: one ordered scan of the matching entries in
+/// the period (an index range on `at`), then a sliding window per account. A burst covers
+/// the window from its first entry; the next burst of the same account starts after it.
+pub async fn bursts(
+    store: &Store,
+    actions: &[Action],
+    rule: BurstRule,
+) -> Result<Vec<Burst>, StoreError> {
+    if actions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let who = match rule.key {
+        BurstKey::Actor => "COALESCE(a.actor_user_id, '')",
+        BurstKey::TargetUser => {
+            "CASE WHEN a.object_type = 'user' THEN COALESCE(a.object_id, '') ELSE '' END"
+        }
+    };
+    let placeholders: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {who} AS who, a.at FROM audit_log a \
+         WHERE a.at >= $1 AND a.action IN ({}) ORDER BY who, a.at",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(rule.since);
+    for a in actions {
+        q = q.bind(a.as_str());
+    }
+    let rows = q.fetch_all(&store.db.pool).await?;
+    let mut found: Vec<(String, i64, i64)> = Vec::new();
+    let mut group: Vec<i64> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut flush = |who: &str, times: &[i64]| {
+        if who.is_empty() && rule.key == BurstKey::Actor {
+            return;
+        }
+        let mut i = 0;
+        let mut j = 0;
+        while i < times.len() {
+            let end = times[i].saturating_add(rule.window_micros);
+            j = j.max(i);
+            while j < times.len() && times[j] < end {
+                j += 1;
+            }
+            let count = (j - i) as i64;
+            if count > rule.threshold {
+                found.push((who.to_string(), times[i], count));
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+    };
+    for row in &rows {
+        let who: String = row.try_get("who")?;
+        let at: i64 = row.try_get("at")?;
+        if current.as_deref() != Some(who.as_str()) {
+            if let Some(c) = current.take() {
+                flush(&c, &group);
+            }
+            group.clear();
+            current = Some(who);
+        }
+        group.push(at);
+    }
+    if let Some(c) = current.take() {
+        flush(&c, &group);
+    }
+    let ids: Vec<String> = {
+        let mut ids: Vec<String> = found
+            .iter()
+            .map(|(who, _, _)| who.clone())
+            .filter(|w| !w.is_empty())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let people = users_by_id(store, &ids).await?;
+    let mut out: Vec<Burst> = found
+        .into_iter()
+        .map(|(who, window_start, count)| {
+            let person = people.get(&who);
+            Burst {
+                email: person.map(|p| p.0.clone()),
+                display_name: person.map(|p| p.1.clone()),
+                user_id: (!who.is_empty()).then_some(who),
+                window_start,
+                count,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.window_start.cmp(&a.window_start));
+    Ok(out)
+}
+
+/// E-mail and display name of the given user ids (ids that name no user are left out).
+async fn users_by_id(
+    store: &Store,
+    ids: &[String],
+) -> Result<HashMap<String, (String, String)>, StoreError> {
+    let mut out = HashMap::new();
+    // Bounded IN lists: both engines take far more, but a list stays a sensible size.
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, email, display_name FROM users WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(&store.db.pool).await? {
+            out.insert(
+                row.try_get::<String, _>("id")?,
+                (row.try_get("email")?, row.try_get("display_name")?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// An entry to append with a given time (synthetic data for benchmarks and tests; the
+/// application appends through `Unit::audit`, which stamps the current time).
+#[derive(Debug, Clone)]
+pub struct DatedEntry<'a> {
+    pub at: i64,
+    pub entry: AuditEntry<'a>,
+}
+
+/// Must equal the key `audit::append` locks with, so that batches and single appends
+/// serialise against each other on PostgreSQL.
+const APPEND_LOCK: i64 = 0x0061_7564_6974;
+
+/// Rows per `INSERT` statement (12 values each; well under both engines' limits).
+const INSERT_ROWS: usize = 200;
+
+/// Appends `entries` to the chain in one transaction, with the same MACs as
+/// `audit::append`, then mirrors the new head. Returns the new head (`None` for an empty
+/// batch).
+pub async fn append_many(
+    store: &Store,
+    entries: &[DatedEntry<'_>],
+) -> Result<Option<AuditHead>, StoreError> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let mut tx = store.db.begin_write().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(APPEND_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let last = sqlx::query("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (mut seq, mut prev_mac) = match last {
+        Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get("mac")?),
+        None => (1, GENESIS.to_string()),
+    };
+    let mut head = None;
+    for chunk in entries.chunks(INSERT_ROWS) {
+        let mut stored = Vec::with_capacity(chunk.len());
+        for dated in chunk {
+            let e = &dated.entry;
+            let mut s = StoredEntry {
+                seq,
+                id: Uuid::now_v7().to_string(),
+                at: dated.at,
+                actor_user_id: e.actor_user_id.map(|u| u.to_string()),
+                actor_org_id: e.actor_org_id.map(|u| u.to_string()),
+                action: e.action.as_str().to_string(),
+                object_type: e.object_type.map(str::to_string),
+                object_id: e.object_id.clone(),
+                request_id: e.request_id.map(str::to_string),
+                detail: e.detail.clone(),
+                prev_mac: prev_mac.clone(),
+                mac: String::new(),
+            };
+            s.mac = hex::encode(store.keys().audit_mac(&canonical(&s)));
+            prev_mac = s.mac.clone();
+            seq += 1;
+            stored.push(s);
+        }
+        let rows: Vec<String> = (0..stored.len())
+            .map(|r| {
+                let cols: Vec<String> = (1..=12).map(|c| format!("${}", r * 12 + c)).collect();
+                format!("({})", cols.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, id, at, actor_user_id, actor_org_id, action, object_type, object_id, request_id, detail, prev_mac, mac) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in &stored {
+            q = q
+                .bind(s.seq)
+                .bind(s.id.clone())
+                .bind(s.at)
+                .bind(s.actor_user_id.clone())
+                .bind(s.actor_org_id.clone())
+                .bind(s.action.clone())
+                .bind(s.object_type.clone())
+                .bind(s.object_id.clone())
+                .bind(s.request_id.clone())
+                .bind(s.detail.clone())
+                .bind(s.prev_mac.clone())
+                .bind(s.mac.clone());
+        }
+        q.execute(&mut *tx).await?;
+        if let Some(last) = stored.last() {
+            head = Some(AuditHead {
+                seq: last.seq,
+                mac: last.mac.clone(),
+            });
+        }
+    }
+    tx.commit().await?;
+    if let Some(h) = &head {
+        mirror_head(store, h.clone()).await?;
+    }
+    Ok(head)
+}
+
+/// The bytes a MAC covers — the same encoding as in `audit` (which keeps its own private);
+/// `audit::verify` over a chain extended by `append_many` proves that the two agree.
+fn canonical(e: &StoredEntry) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let mut put = |v: Option<&str>| match v {
+        Some(s) => {
+            out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
+    };
+    put(Some("yoldash-audit-v1"));
+    put(Some(&e.seq.to_string()));
+    put(Some(&e.id));
+    put(Some(&e.at.to_string()));
+    put(e.actor_user_id.as_deref());
+    put(e.actor_org_id.as_deref());
+    put(Some(&e.action));
+    put(e.object_type.as_deref());
+    put(e.object_id.as_deref());
+    put(e.request_id.as_deref());
+    put(e.detail.as_deref());
+    put(Some(&e.prev_mac));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_found_by_its_name() {
+        for a in ACTIONS {
+            assert_eq!(action_named(a.as_str()), Some(a));
+        }
+        assert_eq!(action_named("READ"), None);
+        assert_eq!(action_named(""), None);
+    }
+
+    #[test]
+    fn conditions_bind_every_value_in_order() {
+        let f = AuditFilter {
+            actor_user_id: Some(Uuid::nil()),
+            action: Some(Action::Read),
+            object_id: Some("x' OR 1=1 --".into()),
+            from: Some(5),
+            until: Some(9),
+            ..AuditFilter::default()
+        };
+        let (sql, values) = conditions(&f, 3);
+        assert_eq!(
+            sql,
+            " AND a.actor_user_id = $3 AND a.action = $4 AND a.object_id = $5 AND a.at >= $6 AND a.at < $7"
+        );
+        assert_eq!(values.len(), 5);
+        assert!(!sql.contains("OR 1=1"));
+        assert_eq!(f.names(), vec!["user", "action", "object_id", "from", "to"]);
+        assert!(AuditFilter::default().names().is_empty());
+    }
+}
