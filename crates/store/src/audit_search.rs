@@ -305,7 +305,7 @@ pub async fn bursts(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.window_start.cmp(&a.window_start));
+    out.sort_by_key(|b| std::cmp::Reverse(b.window_start));
     Ok(out)
 }
 

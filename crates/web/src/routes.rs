@@ -54,7 +54,7 @@ pub fn owned(mut e: Endpoint, kind: &'static str) -> Endpoint {
 pub fn table() -> Vec<Endpoint> {
     use Access::{Public, Signed};
     use Permission as P;
-    vec![
+    let mut table = vec![
         ep(Method::GET, "/healthz", Public, get(api::health::healthz)),
         ep(Method::GET, "/assets/{file}", Public, get(security::asset)),
         ep(
@@ -171,7 +171,9 @@ pub fn table() -> Vec<Endpoint> {
             Signed(P::AuditRead),
             get(api::audit::list),
         ),
-    ]
+    ];
+    table.extend(pages::admin::audit::endpoints());
+    table
 }
 
 /// The access rule of each (method, path pattern).

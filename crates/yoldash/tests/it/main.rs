@@ -3,6 +3,7 @@
 //! fresh PostgreSQL database.
 
 mod audit;
+mod audit_screens;
 mod auth;
 mod bad_input;
 mod cli;
