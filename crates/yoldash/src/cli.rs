@@ -108,6 +108,12 @@ pub enum Command {
         #[arg(long, env = "YOLDASH_BACKUP_PASSPHRASE_FILE")]
         passphrase_file: Option<PathBuf>,
     },
+    /// Measure pages on synthetic data, in a temporary data directory unless --data-dir is
+    /// given; the database must hold no accounts yet. Build with --release first.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Restore a backup into an empty data directory.
     Restore {
         /// The backup file.
@@ -273,5 +279,21 @@ pub enum KeyCommand {
         /// File holding the passphrase (or set YOLDASH_BACKUP_PASSPHRASE).
         #[arg(long, env = "YOLDASH_BACKUP_PASSPHRASE_FILE")]
         passphrase_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Fill the audit log with synthetic entries, start the application in-process, and
+    /// time the audit log pages, the unusual-events page and the CSV export over loopback.
+    AuditPage {
+        #[command(flatten)]
+        data: DataArgs,
+        /// How many synthetic audit entries to add (spread over 90 days).
+        #[arg(long, default_value_t = 100_000)]
+        entries: usize,
+        /// Timed requests per page (the CSV export gets at most 5).
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
     },
 }

@@ -1,5 +1,6 @@
 //! The `yoldash` binary: parses the command line and hands over to `commands`.
 
+mod bench;
 mod cli;
 mod commands;
 mod context;
@@ -53,6 +54,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             data,
             passphrase_file,
         } => commands::restore(&file, &data, passphrase_file.as_deref()).await?,
+        Command::Bench { command } => bench::run(&command).await?,
     }
     Ok(0)
 }
