@@ -203,109 +203,170 @@ pub struct Burst {
     pub count: i64,
 }
 
-/// Thresholds of a burst search.
-#[derive(Debug, Clone, Copy)]
+/// What makes a burst: more than `threshold` entries of `actions` for one account (by
+/// `key`) within `window_micros`.
+#[derive(Debug, Clone)]
 pub struct BurstRule {
+    pub actions: Vec<Action>,
     pub key: BurstKey,
-    /// Entries at or after this time are examined.
-    pub since: i64,
     pub window_micros: i64,
-    /// A burst has more entries than this.
     pub threshold: i64,
 }
 
-/// Bursts of the given actions, newest first: one ordered scan of the matching entries in
-/// the period (an index range on `at`), then a sliding window per account. A burst covers
-/// the window from its first entry; the next burst of the same account starts after it.
+/// The placeholders `$first, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The distinct actions of several lists, in a stable order.
+fn union_of(lists: impl IntoIterator<Item = Action>) -> Vec<Action> {
+    let mut all: Vec<Action> = Vec::new();
+    for a in lists {
+        if !all.contains(&a) {
+            all.push(a);
+        }
+    }
+    all
+}
+
+/// The bursts of each rule since `since`, newest first. One ordered scan of the entries of
+/// the rules' actions in the period (an index range on `at`, already in time order), then a
+/// sliding window per rule and account. A burst covers the window from its first entry; the
+/// next burst of the same account starts after it.
 pub async fn bursts(
     store: &Store,
-    actions: &[Action],
-    rule: BurstRule,
-) -> Result<Vec<Burst>, StoreError> {
+    since: i64,
+    rules: &[BurstRule],
+) -> Result<Vec<Vec<Burst>>, StoreError> {
+    let actions = union_of(rules.iter().flat_map(|r| r.actions.iter().copied()));
     if actions.is_empty() {
-        return Ok(Vec::new());
+        return Ok(vec![Vec::new(); rules.len()]);
     }
-    let who = match rule.key {
-        BurstKey::Actor => "COALESCE(a.actor_user_id, '')",
-        BurstKey::TargetUser => {
-            "CASE WHEN a.object_type = 'user' THEN COALESCE(a.object_id, '') ELSE '' END"
-        }
-    };
-    let placeholders: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT {who} AS who, a.at FROM audit_log a \
-         WHERE a.at >= $1 AND a.action IN ({}) ORDER BY who, a.at",
-        placeholders.join(", ")
+        "SELECT a.action, a.actor_user_id, a.object_type, a.object_id, a.at FROM audit_log a \
+         WHERE a.at >= $1 AND a.action IN ({}) ORDER BY a.at",
+        placeholders(2, actions.len())
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(rule.since);
-    for a in actions {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since);
+    for a in &actions {
         q = q.bind(a.as_str());
     }
     let rows = q.fetch_all(&store.db.pool).await?;
-    let mut found: Vec<(String, i64, i64)> = Vec::new();
-    let mut group: Vec<i64> = Vec::new();
-    let mut current: Option<String> = None;
-    let mut flush = |who: &str, times: &[i64]| {
-        if who.is_empty() && rule.key == BurstKey::Actor {
-            return;
-        }
-        let mut i = 0;
-        let mut j = 0;
-        while i < times.len() {
-            let end = times[i].saturating_add(rule.window_micros);
-            j = j.max(i);
-            while j < times.len() && times[j] < end {
-                j += 1;
-            }
-            let count = (j - i) as i64;
-            if count > rule.threshold {
-                found.push((who.to_string(), times[i], count));
-                i = j;
-            } else {
-                i += 1;
-            }
-        }
-    };
+    // (rule, account) → times, in time order.
+    let mut times: HashMap<(usize, String), Vec<i64>> = HashMap::new();
     for row in &rows {
-        let who: String = row.try_get("who")?;
+        let action: String = row.try_get("action")?;
         let at: i64 = row.try_get("at")?;
-        if current.as_deref() != Some(who.as_str()) {
-            if let Some(c) = current.take() {
-                flush(&c, &group);
+        for (i, rule) in rules.iter().enumerate() {
+            if !rule.actions.iter().any(|a| a.as_str() == action) {
+                continue;
             }
-            group.clear();
-            current = Some(who);
+            let who = match rule.key {
+                BurstKey::Actor => match row.try_get::<Option<String>, _>("actor_user_id")? {
+                    Some(id) => id,
+                    None => continue,
+                },
+                BurstKey::TargetUser => {
+                    let kind: Option<String> = row.try_get("object_type")?;
+                    let id: Option<String> = row.try_get("object_id")?;
+                    match (kind.as_deref(), id) {
+                        (Some("user"), Some(id)) => id,
+                        _ => String::new(),
+                    }
+                }
+            };
+            times.entry((i, who)).or_default().push(at);
         }
-        group.push(at);
     }
-    if let Some(c) = current.take() {
-        flush(&c, &group);
+    let mut found: Vec<(usize, String, i64, i64)> = Vec::new();
+    for ((i, who), list) in times {
+        for (start, count) in windows_over(&list, rules[i].window_micros, rules[i].threshold) {
+            found.push((i, who.clone(), start, count));
+        }
     }
-    let ids: Vec<String> = {
-        let mut ids: Vec<String> = found
-            .iter()
-            .map(|(who, _, _)| who.clone())
-            .filter(|w| !w.is_empty())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
-    let people = users_by_id(store, &ids).await?;
-    let mut out: Vec<Burst> = found
-        .into_iter()
-        .map(|(who, window_start, count)| {
-            let person = people.get(&who);
-            Burst {
-                email: person.map(|p| p.0.clone()),
-                display_name: person.map(|p| p.1.clone()),
-                user_id: (!who.is_empty()).then_some(who),
-                window_start,
-                count,
-            }
-        })
+    let mut ids: Vec<String> = found
+        .iter()
+        .map(|f| f.1.clone())
+        .filter(|w| !w.is_empty())
         .collect();
-    out.sort_by_key(|b| std::cmp::Reverse(b.window_start));
+    ids.sort();
+    ids.dedup();
+    let people = users_by_id(store, &ids).await?;
+    let mut out = vec![Vec::new(); rules.len()];
+    for (i, who, window_start, count) in found {
+        let person = people.get(&who);
+        out[i].push(Burst {
+            email: person.map(|p| p.0.clone()),
+            display_name: person.map(|p| p.1.clone()),
+            user_id: (!who.is_empty()).then_some(who),
+            window_start,
+            count,
+        });
+    }
+    for list in &mut out {
+        list.sort_by(|a, b| {
+            b.window_start
+                .cmp(&a.window_start)
+                .then_with(|| a.user_id.cmp(&b.user_id))
+        });
+    }
+    Ok(out)
+}
+
+/// The bursts in one account's sorted times: (first entry, entries in the window from it)
+/// for each window holding more than `threshold` entries, windows not overlapping.
+fn windows_over(times: &[i64], window: i64, threshold: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut j = 0;
+    while i < times.len() {
+        let end = times[i].saturating_add(window);
+        j = j.max(i);
+        while j < times.len() && times[j] < end {
+            j += 1;
+        }
+        let count = (j - i) as i64;
+        if count > threshold {
+            out.push((times[i], count));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The newest entries of each of `actions` since `since`, at most `limit` of each, newest
+/// first. One query over the period's index range on `at` (rare actions would otherwise
+/// need a scan of the whole log each).
+pub async fn recent_of_actions(
+    store: &Store,
+    actions: &[Action],
+    since: i64,
+    limit: usize,
+) -> Result<Vec<Vec<AuditRow>>, StoreError> {
+    let mut out: Vec<Vec<AuditRow>> = vec![Vec::new(); actions.len()];
+    if actions.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE a.at >= $1 AND a.action IN ({}) ORDER BY a.seq DESC",
+        placeholders(2, actions.len())
+    );
+    let mut q = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(since);
+    for a in actions {
+        q = q.bind(a.as_str());
+    }
+    for row in q.fetch_all(&store.db.pool).await? {
+        if let Some(i) = actions.iter().position(|a| a.as_str() == row.action)
+            && out[i].len() < limit
+        {
+            out[i].push(row);
+        }
+    }
     Ok(out)
 }
 
@@ -317,10 +378,9 @@ async fn users_by_id(
     let mut out = HashMap::new();
     // Bounded IN lists: both engines take far more, but a list stays a sensible size.
     for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, email, display_name FROM users WHERE id IN ({})",
-            placeholders.join(", ")
+            placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
@@ -477,6 +537,25 @@ mod tests {
         }
         assert_eq!(action_named("READ"), None);
         assert_eq!(action_named(""), None);
+    }
+
+    #[test]
+    fn windows_count_more_than_the_threshold() {
+        let minute = 60;
+        // 4 entries within 10 minutes, then 2 more an hour later.
+        let times = [0, minute, 2 * minute, 9 * minute, 70 * minute, 71 * minute];
+        assert_eq!(windows_over(&times, 10 * minute, 3), vec![(0, 4)]);
+        assert_eq!(windows_over(&times, 10 * minute, 4), vec![]);
+        // The window is half-open: an entry exactly at its end starts the next one.
+        assert_eq!(
+            windows_over(&[0, 10, 20, 30], 10, 0),
+            vec![(0, 1), (10, 1), (20, 1), (30, 1)]
+        );
+        assert_eq!(
+            windows_over(&times, 10 * minute, 1),
+            vec![(0, 4), (70 * minute, 2)]
+        );
+        assert!(windows_over(&[], 10, 0).is_empty());
     }
 
     #[test]

@@ -590,17 +590,25 @@ pub async fn alerts(
     let since_day = to_datetime(since).format("%Y-%m-%d").to_string();
     let store = &state.store;
 
-    let reads = audit_search::bursts(
-        store,
-        &[Action::Read, Action::List],
+    let rules = [
         BurstRule {
+            actions: vec![Action::Read, Action::List],
             key: BurstKey::Actor,
-            since,
             window_micros: settings.reads_window_minutes * MICROS_PER_MINUTE,
             threshold: settings.reads_threshold,
         },
-    )
-    .await?;
+        BurstRule {
+            actions: vec![Action::LoginFailed],
+            key: BurstKey::TargetUser,
+            window_micros: settings.login_failed_window_minutes * MICROS_PER_MINUTE,
+            threshold: settings.login_failed_threshold,
+        },
+    ];
+    let mut found = audit_search::bursts(store, since, &rules)
+        .await?
+        .into_iter();
+    let reads = found.next().unwrap_or_default();
+    let failed = found.next().unwrap_or_default();
     view.reads = Some(BurstGroup {
         id: "reads",
         heading: t.get("audit-alerts-reads"),
@@ -624,20 +632,17 @@ pub async fn alerts(
             "audit-alerts-throttled",
         ),
     ];
-    for (id, action, heading) in groups {
-        let filter = AuditFilter {
-            action: Some(action),
-            from: Some(since),
-            ..AuditFilter::default()
-        };
-        let mut rows = audit_search::search(store, &filter, None, settings.list_limit + 1).await?;
-        let more = (rows.len() as i64 > settings.list_limit).then(|| {
+    let actions: Vec<Action> = groups.iter().map(|g| g.1).collect();
+    let limit = settings.list_limit as usize;
+    let lists = audit_search::recent_of_actions(store, &actions, since, limit + 1).await?;
+    for ((id, action, heading), mut rows) in groups.into_iter().zip(lists) {
+        let more = (rows.len() > limit).then(|| {
             t.with(
                 "audit-alerts-more",
                 &[("limit", FluentValue::from(settings.list_limit))],
             )
         });
-        rows.truncate(settings.list_limit as usize);
+        rows.truncate(limit);
         view.events.push(EventGroup {
             id,
             heading: t.get(heading),
@@ -647,17 +652,6 @@ pub async fn alerts(
         });
     }
 
-    let failed = audit_search::bursts(
-        store,
-        &[Action::LoginFailed],
-        BurstRule {
-            key: BurstKey::TargetUser,
-            since,
-            window_micros: settings.login_failed_window_minutes * MICROS_PER_MINUTE,
-            threshold: settings.login_failed_threshold,
-        },
-    )
-    .await?;
     view.failed = Some(BurstGroup {
         id: "failed",
         heading: t.get("audit-alerts-failed"),
