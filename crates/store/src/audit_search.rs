@@ -232,59 +232,88 @@ fn union_of(lists: impl IntoIterator<Item = Action>) -> Vec<Action> {
     all
 }
 
-/// The bursts of each rule since `since`, newest first. One ordered scan of the entries of
-/// the rules' actions in the period (an index range on `at`, already in time order), then a
-/// sliding window per rule and account. A burst covers the window from its first entry; the
-/// next burst of the same account starts after it.
-pub async fn bursts(
-    store: &Store,
-    since: i64,
-    rules: &[BurstRule],
-) -> Result<Vec<Vec<Burst>>, StoreError> {
-    let actions = union_of(rules.iter().flat_map(|r| r.actions.iter().copied()));
-    if actions.is_empty() {
-        return Ok(vec![Vec::new(); rules.len()]);
-    }
-    let sql = format!(
-        "SELECT a.action, a.actor_user_id, a.object_type, a.object_id, a.at FROM audit_log a \
-         WHERE a.at >= $1 AND a.action IN ({}) ORDER BY a.at",
-        placeholders(2, actions.len())
+/// What the unusual-events page asks for.
+#[derive(Debug, Clone)]
+pub struct AlertQuery {
+    /// Entries at or after this time are examined.
+    pub since: i64,
+    pub rules: Vec<BurstRule>,
+    /// Actions whose newest entries are listed.
+    pub listed: Vec<Action>,
+    /// At most this many entries of each listed action.
+    pub limit: usize,
+}
+
+/// What the unusual-events page shows.
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
+    /// The bursts of each rule (in the order of `AlertQuery::rules`), newest first.
+    pub bursts: Vec<Vec<Burst>>,
+    /// The newest entries of each listed action (in the order of `AlertQuery::listed`),
+    /// newest first.
+    pub listed: Vec<Vec<AuditRow>>,
+}
+
+/// Bursts and rare actions of the period, from ONE ordered scan of the period's entries of
+/// the actions concerned (an index range on `at`, already in time order), then a sliding
+/// window per rule and account. A burst covers the window from its first entry; the next
+/// burst of the same account starts after it. The listed entries are then read by `seq`.
+/// (A scan per rare action would read the whole log each time, as no index leads with
+/// the action.)
+pub async fn alerts(store: &Store, query: &AlertQuery) -> Result<Alerts, StoreError> {
+    let rules = &query.rules;
+    let actions = union_of(
+        rules
+            .iter()
+            .flat_map(|r| r.actions.iter().copied())
+            .chain(query.listed.iter().copied()),
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since);
-    for a in &actions {
-        q = q.bind(a.as_str());
-    }
-    let rows = q.fetch_all(&store.db.pool).await?;
-    // (rule, account) → times, in time order.
-    let mut times: HashMap<(usize, String), Vec<i64>> = HashMap::new();
-    for row in &rows {
-        let action: String = row.try_get("action")?;
-        let at: i64 = row.try_get("at")?;
-        for (i, rule) in rules.iter().enumerate() {
-            if !rule.actions.iter().any(|a| a.as_str() == action) {
-                continue;
-            }
-            let who = match rule.key {
-                BurstKey::Actor => match row.try_get::<Option<String>, _>("actor_user_id")? {
-                    Some(id) => id,
-                    None => continue,
-                },
-                BurstKey::TargetUser => {
-                    let kind: Option<String> = row.try_get("object_type")?;
-                    let id: Option<String> = row.try_get("object_id")?;
-                    match (kind.as_deref(), id) {
-                        (Some("user"), Some(id)) => id,
-                        _ => String::new(),
-                    }
-                }
-            };
-            times.entry((i, who)).or_default().push(at);
-        }
-    }
+    let mut listed_seqs: Vec<Vec<i64>> = vec![Vec::new(); query.listed.len()];
     let mut found: Vec<(usize, String, i64, i64)> = Vec::new();
-    for ((i, who), list) in times {
-        for (start, count) in windows_over(&list, rules[i].window_micros, rules[i].threshold) {
-            found.push((i, who.clone(), start, count));
+    if !actions.is_empty() {
+        let sql = format!(
+            "SELECT a.seq, a.action, a.actor_user_id, a.object_type, a.object_id, a.at \
+             FROM audit_log a WHERE a.at >= $1 AND a.action IN ({}) ORDER BY a.at, a.seq",
+            placeholders(2, actions.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(query.since);
+        for a in &actions {
+            q = q.bind(a.as_str());
+        }
+        let rows = q.fetch_all(&store.db.pool).await?;
+        // (rule, account) → times, in time order.
+        let mut times: HashMap<(usize, String), Vec<i64>> = HashMap::new();
+        for row in &rows {
+            let action: String = row.try_get("action")?;
+            let at: i64 = row.try_get("at")?;
+            if let Some(i) = query.listed.iter().position(|a| a.as_str() == action) {
+                listed_seqs[i].push(row.try_get("seq")?);
+            }
+            for (i, rule) in rules.iter().enumerate() {
+                if !rule.actions.iter().any(|a| a.as_str() == action) {
+                    continue;
+                }
+                let who = match rule.key {
+                    BurstKey::Actor => match row.try_get::<Option<String>, _>("actor_user_id")? {
+                        Some(id) => id,
+                        None => continue,
+                    },
+                    BurstKey::TargetUser => {
+                        let kind: Option<String> = row.try_get("object_type")?;
+                        let id: Option<String> = row.try_get("object_id")?;
+                        match (kind.as_deref(), id) {
+                            (Some("user"), Some(id)) => id,
+                            _ => String::new(),
+                        }
+                    }
+                };
+                times.entry((i, who)).or_default().push(at);
+            }
+        }
+        for ((i, who), list) in times {
+            for (start, count) in windows_over(&list, rules[i].window_micros, rules[i].threshold) {
+                found.push((i, who.clone(), start, count));
+            }
         }
     }
     let mut ids: Vec<String> = found
@@ -295,10 +324,10 @@ pub async fn bursts(
     ids.sort();
     ids.dedup();
     let people = users_by_id(store, &ids).await?;
-    let mut out = vec![Vec::new(); rules.len()];
+    let mut bursts = vec![Vec::new(); rules.len()];
     for (i, who, window_start, count) in found {
         let person = people.get(&who);
-        out[i].push(Burst {
+        bursts[i].push(Burst {
             email: person.map(|p| p.0.clone()),
             display_name: person.map(|p| p.1.clone()),
             user_id: (!who.is_empty()).then_some(who),
@@ -306,14 +335,39 @@ pub async fn bursts(
             count,
         });
     }
-    for list in &mut out {
+    for list in &mut bursts {
         list.sort_by(|a, b| {
             b.window_start
                 .cmp(&a.window_start)
                 .then_with(|| a.user_id.cmp(&b.user_id))
         });
     }
-    Ok(out)
+    // The newest `limit` of each listed action, newest first.
+    for seqs in &mut listed_seqs {
+        let keep = seqs.len().saturating_sub(query.limit);
+        seqs.drain(..keep);
+        seqs.reverse();
+    }
+    let wanted: Vec<i64> = listed_seqs.iter().flatten().copied().collect();
+    let mut by_seq: HashMap<i64, AuditRow> = HashMap::new();
+    for chunk in wanted.chunks(500) {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE a.seq IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql));
+        for seq in chunk {
+            q = q.bind(*seq);
+        }
+        for row in q.fetch_all(&store.db.pool).await? {
+            by_seq.insert(row.seq, row);
+        }
+    }
+    let listed = listed_seqs
+        .iter()
+        .map(|seqs| seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
+        .collect();
+    Ok(Alerts { bursts, listed })
 }
 
 /// The bursts in one account's sorted times: (first entry, entries in the window from it)
@@ -337,37 +391,6 @@ fn windows_over(times: &[i64], window: i64, threshold: i64) -> Vec<(i64, i64)> {
         }
     }
     out
-}
-
-/// The newest entries of each of `actions` since `since`, at most `limit` of each, newest
-/// first. One query over the period's index range on `at` (rare actions would otherwise
-/// need a scan of the whole log each).
-pub async fn recent_of_actions(
-    store: &Store,
-    actions: &[Action],
-    since: i64,
-    limit: usize,
-) -> Result<Vec<Vec<AuditRow>>, StoreError> {
-    let mut out: Vec<Vec<AuditRow>> = vec![Vec::new(); actions.len()];
-    if actions.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
-        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE a.at >= $1 AND a.action IN ({}) ORDER BY a.seq DESC",
-        placeholders(2, actions.len())
-    );
-    let mut q = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(since);
-    for a in actions {
-        q = q.bind(a.as_str());
-    }
-    for row in q.fetch_all(&store.db.pool).await? {
-        if let Some(i) = actions.iter().position(|a| a.as_str() == row.action)
-            && out[i].len() < limit
-        {
-            out[i].push(row);
-        }
-    }
-    Ok(out)
 }
 
 /// E-mail and display name of the given user ids (ids that name no user are left out).

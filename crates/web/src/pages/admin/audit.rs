@@ -26,7 +26,7 @@ use yoldash_domain::{Email, Permission};
 use yoldash_reports::csv_export::CsvWriter;
 use yoldash_store::audit::{ACTIONS, Action, AuditEntry};
 use yoldash_store::audit_search::{
-    self, AuditFilter, AuditRow, Burst, BurstKey, BurstRule, action_named,
+    self, AlertQuery, AuditFilter, AuditRow, Burst, BurstKey, BurstRule, action_named,
 };
 use yoldash_store::time::{now_micros, to_datetime};
 use yoldash_store::{Store, StoreError};
@@ -604,11 +604,30 @@ pub async fn alerts(
             threshold: settings.login_failed_threshold,
         },
     ];
-    let mut found = audit_search::bursts(store, since, &rules)
-        .await?
-        .into_iter();
-    let reads = found.next().unwrap_or_default();
-    let failed = found.next().unwrap_or_default();
+    let groups = [
+        ("exports", Action::Export, "audit-alerts-exports"),
+        ("consent", Action::ConsentOverride, "audit-alerts-consent"),
+        ("resets", Action::PasswordReset, "audit-alerts-resets"),
+        (
+            "throttled",
+            Action::LoginThrottled,
+            "audit-alerts-throttled",
+        ),
+    ];
+    let limit = settings.list_limit as usize;
+    let found = audit_search::alerts(
+        store,
+        &AlertQuery {
+            since,
+            rules: rules.to_vec(),
+            listed: groups.iter().map(|g| g.1).collect(),
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    let mut bursts = found.bursts.into_iter();
+    let reads = bursts.next().unwrap_or_default();
+    let failed = bursts.next().unwrap_or_default();
     view.reads = Some(BurstGroup {
         id: "reads",
         heading: t.get("audit-alerts-reads"),
@@ -621,21 +640,7 @@ pub async fn alerts(
         ),
         rows: burst_views(t, reads, BurstKey::Actor),
     });
-
-    let groups = [
-        ("exports", Action::Export, "audit-alerts-exports"),
-        ("consent", Action::ConsentOverride, "audit-alerts-consent"),
-        ("resets", Action::PasswordReset, "audit-alerts-resets"),
-        (
-            "throttled",
-            Action::LoginThrottled,
-            "audit-alerts-throttled",
-        ),
-    ];
-    let actions: Vec<Action> = groups.iter().map(|g| g.1).collect();
-    let limit = settings.list_limit as usize;
-    let lists = audit_search::recent_of_actions(store, &actions, since, limit + 1).await?;
-    for ((id, action, heading), mut rows) in groups.into_iter().zip(lists) {
+    for ((id, action, heading), mut rows) in groups.into_iter().zip(found.listed) {
         let more = (rows.len() > limit).then(|| {
             t.with(
                 "audit-alerts-more",
