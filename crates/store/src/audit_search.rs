@@ -221,17 +221,6 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// The distinct actions of several lists, in a stable order.
-fn union_of(lists: impl IntoIterator<Item = Action>) -> Vec<Action> {
-    let mut all: Vec<Action> = Vec::new();
-    for a in lists {
-        if !all.contains(&a) {
-            all.push(a);
-        }
-    }
-    all
-}
-
 /// What the unusual-events page asks for.
 #[derive(Debug, Clone)]
 pub struct AlertQuery {
@@ -254,66 +243,22 @@ pub struct Alerts {
     pub listed: Vec<Vec<AuditRow>>,
 }
 
-/// Bursts and rare actions of the period, from ONE ordered scan of the period's entries of
-/// the actions concerned (an index range on `at`, already in time order), then a sliding
-/// window per rule and account. A burst covers the window from its first entry; the next
-/// burst of the same account starts after it. The listed entries are then read by `seq`.
-/// (A scan per rare action would read the whole log each time, as no index leads with
-/// the action.)
+/// Bursts and rare actions of the period, in bounded SQL: no query hands over more rows
+/// than it finds bursts or listed entries, however large the log.
+///
+/// Bursts: the entries of a rule are counted per account and window-sized bucket
+/// (`at / window`) in SQL, and only "candidate" buckets come back — those holding more
+/// than the threshold together with the next bucket. A burst window starting in bucket k
+/// lies within buckets k and k+1, so every burst is in a candidate's two buckets. Only
+/// there are the exact times read (the actor index serves per-user ranges), and a
+/// sliding window finds the bursts: each covers the window from its first entry, and the
+/// account's next burst starts after it. Listed actions: the newest `limit` of each,
+/// numbered per action in SQL.
 pub async fn alerts(store: &Store, query: &AlertQuery) -> Result<Alerts, StoreError> {
-    let rules = &query.rules;
-    let actions = union_of(
-        rules
-            .iter()
-            .flat_map(|r| r.actions.iter().copied())
-            .chain(query.listed.iter().copied()),
-    );
-    let mut listed_seqs: Vec<Vec<i64>> = vec![Vec::new(); query.listed.len()];
     let mut found: Vec<(usize, String, i64, i64)> = Vec::new();
-    if !actions.is_empty() {
-        let sql = format!(
-            "SELECT a.seq, a.action, a.actor_user_id, a.object_type, a.object_id, a.at \
-             FROM audit_log a WHERE a.at >= $1 AND a.action IN ({}) ORDER BY a.at, a.seq",
-            placeholders(2, actions.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(query.since);
-        for a in &actions {
-            q = q.bind(a.as_str());
-        }
-        let rows = q.fetch_all(&store.db.pool).await?;
-        // (rule, account) → times, in time order.
-        let mut times: HashMap<(usize, String), Vec<i64>> = HashMap::new();
-        for row in &rows {
-            let action: String = row.try_get("action")?;
-            let at: i64 = row.try_get("at")?;
-            if let Some(i) = query.listed.iter().position(|a| a.as_str() == action) {
-                listed_seqs[i].push(row.try_get("seq")?);
-            }
-            for (i, rule) in rules.iter().enumerate() {
-                if !rule.actions.iter().any(|a| a.as_str() == action) {
-                    continue;
-                }
-                let who = match rule.key {
-                    BurstKey::Actor => match row.try_get::<Option<String>, _>("actor_user_id")? {
-                        Some(id) => id,
-                        None => continue,
-                    },
-                    BurstKey::TargetUser => {
-                        let kind: Option<String> = row.try_get("object_type")?;
-                        let id: Option<String> = row.try_get("object_id")?;
-                        match (kind.as_deref(), id) {
-                            (Some("user"), Some(id)) => id,
-                            _ => String::new(),
-                        }
-                    }
-                };
-                times.entry((i, who)).or_default().push(at);
-            }
-        }
-        for ((i, who), list) in times {
-            for (start, count) in windows_over(&list, rules[i].window_micros, rules[i].threshold) {
-                found.push((i, who.clone(), start, count));
-            }
+    for (i, rule) in query.rules.iter().enumerate() {
+        for (who, start, count) in rule_bursts(store, query.since, rule).await? {
+            found.push((i, who, start, count));
         }
     }
     let mut ids: Vec<String> = found
@@ -324,7 +269,7 @@ pub async fn alerts(store: &Store, query: &AlertQuery) -> Result<Alerts, StoreEr
     ids.sort();
     ids.dedup();
     let people = users_by_id(store, &ids).await?;
-    let mut bursts = vec![Vec::new(); rules.len()];
+    let mut bursts = vec![Vec::new(); query.rules.len()];
     for (i, who, window_start, count) in found {
         let person = people.get(&who);
         bursts[i].push(Burst {
@@ -342,32 +287,119 @@ pub async fn alerts(store: &Store, query: &AlertQuery) -> Result<Alerts, StoreEr
                 .then_with(|| a.user_id.cmp(&b.user_id))
         });
     }
-    // The newest `limit` of each listed action, newest first.
-    for seqs in &mut listed_seqs {
-        let keep = seqs.len().saturating_sub(query.limit);
-        seqs.drain(..keep);
-        seqs.reverse();
-    }
-    let wanted: Vec<i64> = listed_seqs.iter().flatten().copied().collect();
-    let mut by_seq: HashMap<i64, AuditRow> = HashMap::new();
-    for chunk in wanted.chunks(500) {
+    let mut listed = vec![Vec::new(); query.listed.len()];
+    if !query.listed.is_empty() && query.limit > 0 {
+        let n = query.listed.len();
         let sql = format!(
-            "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE a.seq IN ({})",
-            placeholders(1, chunk.len())
+            "SELECT {ROW_COLUMNS} FROM (\
+               SELECT r.seq, ROW_NUMBER() OVER (PARTITION BY r.action ORDER BY r.at DESC, r.seq DESC) AS rn \
+               FROM audit_log r WHERE r.at >= $1 AND r.action IN ({})\
+             ) newest \
+             JOIN audit_log a ON a.seq = newest.seq \
+             LEFT JOIN users u ON u.id = a.actor_user_id \
+             LEFT JOIN organisations o ON o.id = a.actor_org_id \
+             WHERE newest.rn <= ${} ORDER BY a.at DESC, a.seq DESC",
+            placeholders(2, n),
+            n + 2
         );
-        let mut q = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql));
-        for seq in chunk {
-            q = q.bind(*seq);
+        let mut q = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(query.since);
+        for a in &query.listed {
+            q = q.bind(a.as_str());
         }
+        let q = q.bind(query.limit as i64);
         for row in q.fetch_all(&store.db.pool).await? {
-            by_seq.insert(row.seq, row);
+            if let Some(i) = query.listed.iter().position(|a| a.as_str() == row.action) {
+                listed[i].push(row);
+            }
         }
     }
-    let listed = listed_seqs
-        .iter()
-        .map(|seqs| seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
-        .collect();
     Ok(Alerts { bursts, listed })
+}
+
+/// The SQL naming the account an entry counts for under `key` ('' for none).
+fn who_sql(key: BurstKey) -> &'static str {
+    match key {
+        BurstKey::Actor => "COALESCE(a.actor_user_id, '')",
+        BurstKey::TargetUser => {
+            "CASE WHEN a.object_type = 'user' THEN COALESCE(a.object_id, '') ELSE '' END"
+        }
+    }
+}
+
+/// One rule's bursts since `since`: (account, first entry, count).
+async fn rule_bursts(
+    store: &Store,
+    since: i64,
+    rule: &BurstRule,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    if rule.actions.is_empty() || rule.window_micros <= 0 {
+        return Ok(Vec::new());
+    }
+    let who_expr = who_sql(rule.key);
+    let n = rule.actions.len();
+    let actor_only = if rule.key == BurstKey::Actor {
+        " AND a.actor_user_id IS NOT NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT who, bucket FROM (\
+           SELECT who, bucket, n, \
+                  LEAD(bucket) OVER (PARTITION BY who ORDER BY bucket) AS next_bucket, \
+                  LEAD(n) OVER (PARTITION BY who ORDER BY bucket) AS next_n \
+           FROM (\
+             SELECT {who_expr} AS who, a.at / $2 AS bucket, COUNT(*) AS n FROM audit_log a \
+             WHERE a.at >= $1 AND a.action IN ({}){actor_only} GROUP BY 1, 2\
+           ) counted\
+         ) paired \
+         WHERE n > $3 OR (next_bucket = bucket + 1 AND n + next_n > $3) \
+         ORDER BY who, bucket",
+        placeholders(4, n)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(since)
+        .bind(rule.window_micros)
+        .bind(rule.threshold);
+    for a in &rule.actions {
+        q = q.bind(a.as_str());
+    }
+    // Merged time ranges per account: [start, end).
+    let mut regions: Vec<(String, i64, i64)> = Vec::new();
+    for row in q.fetch_all(&store.db.pool).await? {
+        let who: String = row.try_get("who")?;
+        let bucket: i64 = row.try_get("bucket")?;
+        let start = (bucket * rule.window_micros).max(since);
+        let end = (bucket + 2) * rule.window_micros;
+        match regions.last_mut() {
+            Some(last) if last.0 == who && start <= last.2 => last.2 = last.2.max(end),
+            _ => regions.push((who, start, end)),
+        }
+    }
+    let mut out = Vec::new();
+    for (who, start, end) in regions {
+        let sql = format!(
+            "SELECT a.at FROM audit_log a WHERE {} AND a.at >= $2 AND a.at < $3 \
+             AND a.action IN ({}){actor_only} ORDER BY a.at",
+            if rule.key == BurstKey::Actor {
+                "a.actor_user_id = $1".to_string()
+            } else {
+                format!("{who_expr} = $1")
+            },
+            placeholders(4, n)
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(who.clone())
+            .bind(start)
+            .bind(end);
+        for a in &rule.actions {
+            q = q.bind(a.as_str());
+        }
+        let times = q.fetch_all(&store.db.pool).await?;
+        for (first, count) in windows_over(&times, rule.window_micros, rule.threshold) {
+            out.push((who.clone(), first, count));
+        }
+    }
+    Ok(out)
 }
 
 /// The bursts in one account's sorted times: (first entry, entries in the window from it)

@@ -393,7 +393,9 @@ both_backends!(
             "link back to the log"
         );
 
-        let start = now_micros() - 2 * DAY;
+        // Seven minutes past a 10-minute boundary, so that the bursts straddle two
+        // window-sized buckets (36 + 24 reads, neither above 50 alone).
+        let start = (now_micros() - 2 * DAY) / DAY * DAY + 7 * MINUTE;
         let mut entries = Vec::new();
         // 60 reads in 5 minutes: a burst. Exactly 50 in 10 minutes: not one (more than 50).
         for i in 0..60 {
@@ -408,8 +410,24 @@ both_backends!(
                 "r",
             ));
         }
+        // A second burst of the same reader three hours later: 55 reads in 55 seconds.
+        for i in 0..55 {
+            entries.push(by(
+                &reader,
+                Action::Read,
+                start + 180 * MINUTE + i * 1_000_000,
+                "r2",
+            ));
+        }
         for i in 0..50 {
             entries.push(by(&steady, Action::Read, start + i * 11_000_000, "s"));
+        }
+        // Failed sign-ins naming an account id that is no account (and no SQL either).
+        for i in 0..12 {
+            entries.push(DatedEntry {
+                at: start + 300 * MINUTE + i * 1_000_000,
+                entry: AuditEntry::by(None, Action::LoginFailed).object("user", "x' OR '1'='1"),
+            });
         }
         // Reads long ago do not count.
         for i in 0..80 {
@@ -445,7 +463,15 @@ both_backends!(
         };
         let reads = section("reads");
         assert!(reads.contains(&reader.email), "{reads}");
-        assert!(reads.contains("<td>60</td>"), "{reads}");
+        assert!(
+            reads.contains("<td>60</td>") && reads.contains("<td>55</td>"),
+            "{reads}"
+        );
+        assert_eq!(
+            reads.matches("<tr>").count(),
+            3,
+            "a header and two bursts: {reads}"
+        );
         assert!(
             !reads.contains(&steady.email),
             "50 reads are not more than 50: {reads}"
@@ -462,6 +488,10 @@ both_backends!(
         let failed = section("failed");
         assert!(
             failed.contains(&steady.email) && failed.contains("<td>11</td>"),
+            "{failed}"
+        );
+        assert!(
+            failed.contains("x&#39; OR &#39;1&#39;=&#39;1") && failed.contains("<td>12</td>"),
             "{failed}"
         );
         for quiet in ["exports", "consent", "throttled"] {
