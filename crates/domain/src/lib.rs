@@ -5,6 +5,7 @@ pub mod actor;
 pub mod concurrency;
 pub mod organisation;
 pub mod permission;
+pub mod reference;
 pub mod region;
 pub mod role;
 
