@@ -160,7 +160,10 @@ mod tests {
 
     #[test]
     fn item_codes() {
-        assert_eq!(ItemCode::parse(" legal_aid ").unwrap().as_str(), "legal_aid");
+        assert_eq!(
+            ItemCode::parse(" legal_aid ").unwrap().as_str(),
+            "legal_aid"
+        );
         assert_eq!(ItemCode::parse("b2").unwrap().as_str(), "b2");
         assert_eq!(ItemCode::parse("").unwrap_err().key, "required");
         for bad in [
@@ -197,7 +200,8 @@ mod tests {
         assert_eq!(l.get("tk"), "Legal aid");
         assert_eq!(l.exact("tk"), None);
 
-        let problems = Labels::parse(&[("ru", &"я".repeat(101)), ("tk", "Hukuk\u{7}")]).unwrap_err();
+        let problems =
+            Labels::parse(&[("ru", &"я".repeat(101)), ("tk", "Hukuk\u{7}")]).unwrap_err();
         let got: Vec<_> = problems.iter().map(|p| (p.field, p.key)).collect();
         assert_eq!(
             got,

@@ -72,7 +72,11 @@ pub fn check_code(code: &str) -> Result<(), &'static str> {
         && code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-    if ok { Ok(()) } else { Err("invalid-region-code") }
+    if ok {
+        Ok(())
+    } else {
+        Err("invalid-region-code")
+    }
 }
 
 /// A level (`country`, `province`, `district`, …): 1–40 lower-case ASCII letters, digits,
@@ -269,7 +273,10 @@ pub fn check_import(
         } else if let Err(key) = check_code(&r.code) {
             found.flag(rows, i, "code", key);
             ok = false;
-        } else if occurrences.get(r.code.as_str()).is_some_and(|o| o.len() > 1) {
+        } else if occurrences
+            .get(r.code.as_str())
+            .is_some_and(|o| o.len() > 1)
+        {
             found.flag(rows, i, "code", "duplicate-code");
             ok = false;
         }

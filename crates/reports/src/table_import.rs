@@ -278,7 +278,8 @@ mod tests {
 
     #[test]
     fn csv_with_semicolons_bom_and_quotes() {
-        let text = "\u{feff}code;name_en;note\r\n\"A;1\";\"He said \"\"hi\"\"\";x, y\r\n\r\nB;Two\r\n";
+        let text =
+            "\u{feff}code;name_en;note\r\n\"A;1\";\"He said \"\"hi\"\"\";x, y\r\n\r\nB;Two\r\n";
         let t = read_csv(text.as_bytes()).unwrap();
         assert_eq!(t.headers, ["code", "name_en", "note"]);
         assert_eq!(

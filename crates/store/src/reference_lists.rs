@@ -260,7 +260,11 @@ impl Store {
     }
 
     /// One item by list and code.
-    pub async fn reference_item(&self, list: &str, code: &str) -> Result<ReferenceItem, StoreError> {
+    pub async fn reference_item(
+        &self,
+        list: &str,
+        code: &str,
+    ) -> Result<ReferenceItem, StoreError> {
         known_list(list)?;
         let sql = format!("SELECT {COLUMNS} FROM reference_items WHERE list = $1 AND code = $2");
         let row: ItemRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -395,7 +399,8 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(Self::missed_item_update(unit, list, code).await);
         }
-        self.audit_item_change(unit, actor, list, code, "edit").await
+        self.audit_item_change(unit, actor, list, code, "edit")
+            .await
     }
 
     /// Retires an item (no longer offered for new records) or restores it. Doing what is
@@ -441,13 +446,12 @@ impl Store {
         code: &str,
         what: &str,
     ) -> Result<Version, StoreError> {
-        let (id, version): (String, i64) = sqlx::query_as(
-            "SELECT id, version FROM reference_items WHERE list = $1 AND code = $2",
-        )
-        .bind(list)
-        .bind(code)
-        .fetch_one(&mut *unit.tx)
-        .await?;
+        let (id, version): (String, i64) =
+            sqlx::query_as("SELECT id, version FROM reference_items WHERE list = $1 AND code = $2")
+                .bind(list)
+                .bind(code)
+                .fetch_one(&mut *unit.tx)
+                .await?;
         unit.audit(
             AuditEntry::by(actor, Action::Update)
                 .object("reference_item", id)
@@ -519,7 +523,10 @@ mod tests {
         }
         assert_eq!(list("service_type").unwrap().items.len(), 12);
         assert_eq!(list("closure_reason").unwrap().items.len(), 7);
-        assert_eq!(list("service_type").unwrap().name_in("tk"), "Hyzmat görnüşleri");
+        assert_eq!(
+            list("service_type").unwrap().name_in("tk"),
+            "Hyzmat görnüşleri"
+        );
         assert!(list("nope").is_none());
     }
 
@@ -528,11 +535,9 @@ mod tests {
         let twice = r#"{"lists": [{"code": "ab", "names": {"en": "A"}, "items": []},
                                    {"code": "ab", "names": {"en": "B"}, "items": []}]}"#;
         assert!(parse_catalogue(twice).is_err());
-        let bad_code =
-            r#"{"lists": [{"code": "ab", "names": {"en": "A"}, "items": [{"code": "X", "labels": {"en": "x"}}]}]}"#;
+        let bad_code = r#"{"lists": [{"code": "ab", "names": {"en": "A"}, "items": [{"code": "X", "labels": {"en": "x"}}]}]}"#;
         assert!(parse_catalogue(bad_code).is_err());
-        let no_english =
-            r#"{"lists": [{"code": "ab", "names": {"en": "A"}, "items": [{"code": "xy", "labels": {"ru": "x"}}]}]}"#;
+        let no_english = r#"{"lists": [{"code": "ab", "names": {"en": "A"}, "items": [{"code": "xy", "labels": {"ru": "x"}}]}]}"#;
         assert!(parse_catalogue(no_english).is_err());
     }
 }

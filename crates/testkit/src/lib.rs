@@ -170,6 +170,10 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .load_regions(&mut unit, yoldash_store::regions::SHIPPED)
         .await
         .expect("regions");
+    store
+        .seed_reference_lists(&mut unit)
+        .await
+        .expect("reference lists");
     unit.commit().await.expect("commit");
     let admin_org = create_org(&store, "TEST-ORG").await;
     let app = Application::build(

@@ -193,7 +193,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// Finds the CSRF token a state-changing request carries: the header, or the `csrf` field
-/// of a URL-encoded form (the body is read and put back).
+/// of a URL-encoded or multipart (file upload) form (the body is read and put back).
 async fn presented_csrf(
     req: Request<Body>,
     limit: usize,
@@ -202,23 +202,51 @@ async fn presented_csrf(
         let v = v.to_string();
         return Ok((req, v));
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Ok((req, String::new()));
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::TooLarge)?;
-    let token = form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let token = if is_form {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    } else {
+        multipart_csrf(&content_type, bytes.clone()).await
+    };
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// The `csrf` field of a multipart body (empty when there is none or the body is malformed;
+/// the handler then reports the malformed body itself).
+async fn multipart_csrf(content_type: &str, bytes: axum::body::Bytes) -> String {
+    use axum::extract::{FromRequest, Multipart};
+    let Ok(req) = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+    else {
+        return String::new();
+    };
+    let Ok(mut multipart) = Multipart::from_request(req, &()).await else {
+        return String::new();
+    };
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.unwrap_or_default();
+        }
+    }
+    String::new()
 }
 
 /// Paths a user who must change their password may still use.
