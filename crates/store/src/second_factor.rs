@@ -84,7 +84,10 @@ impl Store {
         let names: Vec<String> = v
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default();
-        Ok(names.iter().filter_map(|n| Role::parse(n).ok()).collect())
+        let mut roles: Vec<Role> = names.iter().filter_map(|n| Role::parse(n).ok()).collect();
+        roles.sort();
+        roles.dedup();
+        Ok(roles)
     }
 
     pub async fn set_second_factor_roles(

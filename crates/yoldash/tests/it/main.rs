@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod matrix;
 mod records;
+mod second_factor;
 mod security;
 
 /// Runs the `yoldash` binary against a test app's data (its data dir and database).
