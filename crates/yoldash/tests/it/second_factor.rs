@@ -232,6 +232,16 @@ both_backends!(
             200,
             "the session is full once enrolled"
         );
+        // The enrolment replaced the session (and its CSRF token).
+        let page = client
+            .get(app.url("/account/security"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = yoldash_testkit::hidden_csrf(&page).unwrap();
         // A required second factor cannot be turned off by its user.
         let (status, _, loc) = post_form(
             &client,
