@@ -279,11 +279,21 @@ impl TestApp {
     /// Signs in through the login form; returns the client holding the session and the
     /// session's CSRF token (read from a page).
     pub async fn login(&self, email: &str, password: &str) -> (reqwest::Client, String) {
+        self.login_to(email, password, "/account/password").await
+    }
+
+    /// Signs in and reads the CSRF token from `page` (a page the session may open).
+    pub async fn login_to(
+        &self,
+        email: &str,
+        password: &str,
+        page: &str,
+    ) -> (reqwest::Client, String) {
         let client = self.client();
         let (status, _) = self.try_login(&client, email, password).await;
         assert_eq!(status, 303, "sign-in should redirect");
         let page = client
-            .get(self.url("/account/password"))
+            .get(self.url(page))
             .send()
             .await
             .unwrap()

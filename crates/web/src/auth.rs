@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use yoldash_domain::Actor;
+use yoldash_store::sessions::SessionStage;
 use yoldash_store::users::User;
 
 pub const SESSION_COOKIE: &str = "yoldash_session";
@@ -41,6 +42,7 @@ pub struct Auth {
 pub struct SessionRef {
     pub token_hash: String,
     pub csrf_token: String,
+    pub stage: SessionStage,
 }
 
 /// The client's address as the server believes it.
@@ -59,6 +61,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
             .get::<Auth>()
             .cloned()
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Auth {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Auth>().cloned())
     }
 }
 
@@ -181,6 +190,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>,
                 session: Some(SessionRef {
                     token_hash: s.token_hash,
                     csrf_token: s.csrf_token,
+                    stage: s.stage,
                 }),
             }));
         }
@@ -249,9 +259,12 @@ async fn multipart_csrf(content_type: &str, bytes: axum::body::Bytes) -> String 
     String::new()
 }
 
-/// Paths a user who must change their password may still use.
-const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 4] = [
+/// Paths a user who must change their password, or set up a required second factor, may
+/// still use.
+const ALLOWED_BEFORE_SETUP: [&str; 6] = [
     "/account/password",
+    "/account/security/enrol",
+    "/account/security/recovery-codes",
     "/logout",
     "/assets/{file}",
     "/lang/{code}",
@@ -330,21 +343,40 @@ fn check(
     let Access::Signed(permission) = rule else {
         return Ok(());
     };
-    let Some(auth) = auth else {
-        return Err(Box::new(if is_api(path) {
-            AppError::Unauthorized.into_response()
-        } else {
-            Redirect::to("/login").into_response()
-        }));
+    let stage = auth
+        .and_then(|a| a.session.as_ref())
+        .map_or(SessionStage::Full, |s| s.stage);
+    let auth = match auth {
+        Some(a) if stage != SessionStage::AwaitingCode || pattern == Some("/logout") => a,
+        // Half signed in (password given, code not yet): only the second-factor page.
+        Some(_) if !is_api(path) => {
+            return Err(Box::new(
+                Redirect::to("/login/second-factor").into_response(),
+            ));
+        }
+        _ => {
+            return Err(Box::new(if is_api(path) {
+                AppError::Unauthorized.into_response()
+            } else {
+                Redirect::to("/login").into_response()
+            }));
+        }
     };
-    if auth.user.must_change_password
+    let setup_needed = if auth.user.must_change_password {
+        Some("/account/password")
+    } else if stage == SessionStage::MustEnrol {
+        Some("/account/security/enrol")
+    } else {
+        None
+    };
+    if let Some(setup) = setup_needed
         && auth.session.is_some()
-        && !pattern.is_some_and(|p| ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&p))
+        && !pattern.is_some_and(|p| ALLOWED_BEFORE_SETUP.contains(&p))
     {
         return Err(Box::new(if is_api(path) {
             AppError::Forbidden.into_response()
         } else {
-            Redirect::to("/account/password").into_response()
+            Redirect::to(setup).into_response()
         }));
     }
     if !auth.actor.may(&state.permissions, permission) {

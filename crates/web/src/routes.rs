@@ -172,6 +172,15 @@ pub fn table() -> Vec<Endpoint> {
             get(api::audit::list),
         ),
     ]
+    .into_iter()
+    .chain(pages::security::endpoints())
+    .chain(pages::admin::organisations::endpoints())
+    .chain(pages::admin::users::endpoints())
+    .chain(pages::admin::tokens::endpoints())
+    .chain(pages::admin::regions::endpoints())
+    .chain(pages::admin::lists::endpoints())
+    .chain(pages::admin::audit::endpoints())
+    .collect()
 }
 
 /// The access rule of each (method, path pattern).

@@ -9,6 +9,7 @@ mod cli;
 mod matrix;
 mod records;
 mod refdata;
+mod second_factor;
 mod security;
 
 /// Runs the `yoldash` binary against a test app's data (its data dir and database).
