@@ -137,8 +137,10 @@ pub const IMPORT_COLUMNS: [&str; 6] = [
     "name_tk",
 ];
 
-/// The columns an import file must have.
-pub const REQUIRED_COLUMNS: [&str; 3] = ["code", "level", "name_en"];
+/// The columns an import file must have. `parent_code` is required so that a file can
+/// never flatten the hierarchy by leaving it out; the Russian and Turkmen names may be
+/// left out, and then the names stored in those languages are kept.
+pub const REQUIRED_COLUMNS: [&str; 4] = ["code", "parent_code", "level", "name_en"];
 
 /// What is wrong with the header row of an import file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +193,16 @@ impl ColumnMap {
             return Err(ColumnProblem::Missing(missing));
         }
         Ok(ColumnMap { index })
+    }
+
+    /// The languages whose name column the file has (English always): an update replaces
+    /// the names in these languages and keeps the others.
+    pub fn languages(&self) -> Vec<&'static str> {
+        [("en", 3), ("ru", 4), ("tk", 5)]
+            .into_iter()
+            .filter(|(_, c)| self.index[*c].is_some())
+            .map(|(l, _)| l)
+            .collect()
     }
 
     /// The import row for one line of the file (missing cells are empty).
@@ -332,71 +344,78 @@ pub fn check_import(
     }
 
     // Loops: the parents as they would be after the import — the stored ones, replaced by
-    // the file's for every code the file has once.
+    // the file's for every code the file has once. Each code is walked once (a walk stops
+    // at a code an earlier walk reached), so a long chain costs no more than its length.
     let file_row: HashMap<&str, usize> = occurrences
         .iter()
         .filter(|(_, o)| o.len() == 1)
         .map(|(c, o)| (*c, o[0]))
         .collect();
-    let parent_of = |code: &str| -> Option<String> {
+    let parent_of = |code: &str| -> Option<&str> {
         match file_row.get(code) {
-            Some(&i) => Some(rows[i].parent_code.clone()).filter(|p| !p.is_empty()),
-            None => existing.get(code).cloned().flatten(),
+            Some(&i) => Some(rows[i].parent_code.as_str()).filter(|p| !p.is_empty()),
+            None => existing
+                .get(code)
+                .and_then(|p| p.as_deref())
+                .filter(|p| !p.is_empty()),
         }
     };
-    for (i, r) in rows.iter().enumerate() {
-        if file_row.get(r.code.as_str()) != Some(&i) || r.parent_code == r.code {
+    // Code → (the walk that reached it, its position on that walk).
+    let mut reached: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (walk, r) in rows.iter().enumerate() {
+        if file_row.get(r.code.as_str()) != Some(&walk) || r.parent_code == r.code {
             continue;
         }
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut at = parent_of(&r.code);
+        let mut path: Vec<&str> = Vec::new();
+        let mut at = Some(r.code.as_str());
         while let Some(code) = at {
-            if code == r.code {
-                found.flag(rows, i, "parent_code", "cyclic-parent");
-                break;
+            match reached.get(code) {
+                Some(&(w, position)) if w == walk => {
+                    // Back on this walk's own path: everything from there on is a loop.
+                    for looped in &path[position..] {
+                        if let Some(&i) = file_row.get(looped) {
+                            found.flag(rows, i, "parent_code", "cyclic-parent");
+                        }
+                    }
+                    break;
+                }
+                Some(_) => break,
+                None => {
+                    reached.insert(code, (walk, path.len()));
+                    path.push(code);
+                    at = parent_of(code);
+                }
             }
-            if !seen.insert(code.clone()) {
-                break;
-            }
-            at = parent_of(&code);
         }
     }
 
     // A row whose parent is a bad row of the file is bad too, down the whole branch.
-    loop {
-        let bad_codes: HashSet<&str> = found.bad.iter().map(|&i| rows[i].code.as_str()).collect();
-        let newly: Vec<usize> = (0..rows.len())
-            .filter(|i| !found.bad.contains(i))
-            .filter(|&i| bad_codes.contains(rows[i].parent_code.as_str()))
-            .collect();
-        if newly.is_empty() {
-            break;
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if !r.parent_code.is_empty() {
+            children.entry(r.parent_code.as_str()).or_default().push(i);
         }
-        for i in newly {
-            found.flag(rows, i, "parent_code", "parent-row-invalid");
+    }
+    let mut queue: Vec<&str> = found.bad.iter().map(|&i| rows[i].code.as_str()).collect();
+    while let Some(code) = queue.pop() {
+        for &i in children.get(code).map(Vec::as_slice).unwrap_or_default() {
+            if !found.bad.contains(&i) {
+                found.flag(rows, i, "parent_code", "parent-row-invalid");
+                queue.push(rows[i].code.as_str());
+            }
         }
     }
 
-    // The good rows, parents first: by the number of their ancestors in the file.
-    let depth = |code: &str| -> usize {
-        let mut n = 0;
-        let mut at = file_row.get(code).map(|&i| rows[i].parent_code.as_str());
-        while let Some(p) = at.filter(|p| !p.is_empty()) {
-            match file_row.get(p) {
-                Some(&i) if n < rows.len() => {
-                    n += 1;
-                    at = Some(rows[i].parent_code.as_str());
-                }
-                _ => break,
-            }
-        }
-        n
-    };
+    // The good rows, parents first: by the number of their ancestors in the file. The
+    // ancestors of a good row are good rows, so the chains have no loops.
+    let mut depth_of: HashMap<&str, usize> = HashMap::new();
     let mut valid: Vec<(usize, usize, RegionRecord)> = records
         .into_iter()
         .enumerate()
         .filter(|(i, _)| !found.bad.contains(i))
-        .filter_map(|(i, r)| r.map(|r| (depth(&r.code), i, r)))
+        .filter_map(|(i, r)| {
+            r.map(|r| (depth(&rows[i].code, rows, &file_row, &mut depth_of), i, r))
+        })
         .collect();
     valid.sort_by_key(|(d, i, _)| (*d, *i));
     let order = |c: &str| IMPORT_COLUMNS.iter().position(|x| *x == c).unwrap_or(0);
@@ -408,6 +427,34 @@ pub fn check_import(
         problems,
         bad_rows: found.bad.len(),
     }
+}
+
+/// How many ancestors a code has among the file's rows (`file_row`: code → row), with the
+/// depths found so far in `memo`. Walks each chain once.
+fn depth<'a>(
+    code: &'a str,
+    rows: &'a [RegionRow],
+    file_row: &HashMap<&'a str, usize>,
+    memo: &mut HashMap<&'a str, usize>,
+) -> usize {
+    let mut chain: Vec<&'a str> = Vec::new();
+    let mut at = code;
+    let base = loop {
+        if let Some(&d) = memo.get(at) {
+            break d + 1;
+        }
+        chain.push(at);
+        match file_row.get(at).map(|&i| rows[i].parent_code.as_str()) {
+            Some(p) if !p.is_empty() && file_row.contains_key(p) && chain.len() <= rows.len() => {
+                at = p;
+            }
+            _ => break 0,
+        }
+    };
+    for (k, c) in chain.iter().rev().enumerate() {
+        memo.insert(c, base + k);
+    }
+    memo.get(code).copied().unwrap_or(0)
 }
 
 /// The problems found so far and the rows (by index) that have one.
@@ -500,8 +547,16 @@ mod tests {
     #[test]
     fn columns_by_header_name() {
         let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let map =
-            ColumnMap::from_headers(&h(&["name_en", "code", "", "level", "name_tk"])).unwrap();
+        let map = ColumnMap::from_headers(&h(&[
+            "name_en",
+            "code",
+            "",
+            "level",
+            "name_tk",
+            "parent_code",
+        ]))
+        .unwrap();
+        assert_eq!(map.languages(), ["en", "tk"]);
         let r = map.row(
             5,
             &h(&[" Ahal ", "TM-A", "ignored", "province", "Ahal welaýaty"]),
@@ -520,6 +575,10 @@ mod tests {
         assert_eq!(
             ColumnMap::from_headers(&h(&["code", "parent_code"])),
             Err(ColumnProblem::Missing(vec!["level", "name_en"]))
+        );
+        assert_eq!(
+            ColumnMap::from_headers(&h(&["code", "level", "name_en"])),
+            Err(ColumnProblem::Missing(vec!["parent_code"]))
         );
         assert_eq!(
             ColumnMap::from_headers(&h(&["code", "level", "name_en", "code"])),
@@ -631,5 +690,39 @@ mod tests {
         assert_eq!(c.valid[0].names["en"], "T\u{fc}rkmenabat");
         assert_eq!(c.valid[0].parent, None);
         assert!(!c.valid[0].names.contains_key("ru"));
+    }
+
+    #[test]
+    fn long_chains_are_checked_quickly() {
+        // 20 000 rows, each the parent of the next, listed children first.
+        let n = 20_000;
+        let mut rows: Vec<RegionRow> = (0..n)
+            .map(|i| {
+                let parent = if i == 0 {
+                    "TM".to_string()
+                } else {
+                    format!("C{}", i - 1)
+                };
+                row(i + 2, &format!("C{i}"), &parent, "x")
+            })
+            .collect();
+        rows.reverse();
+        let started = std::time::Instant::now();
+        let c = check_import(&rows, &stored());
+        assert!(c.problems.is_empty());
+        assert_eq!(c.valid.first().unwrap().code, "C0");
+        assert_eq!(c.valid.last().unwrap().code, format!("C{}", n - 1));
+        // The top row bad: every row under it is reported.
+        rows.last_mut().unwrap().name_en.clear();
+        let c = check_import(&rows, &stored());
+        assert_eq!(c.bad_rows, n);
+        assert!(c.valid.is_empty());
+        // A loop through the whole chain.
+        rows.last_mut().unwrap().name_en = "x".into();
+        rows.last_mut().unwrap().parent_code = format!("C{}", n - 1);
+        let c = check_import(&rows, &stored());
+        assert_eq!(c.bad_rows, n);
+        assert!(c.problems.iter().all(|p| p.key == "cyclic-parent"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

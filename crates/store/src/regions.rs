@@ -74,54 +74,85 @@ impl Store {
         let records: Vec<RegionRecord> =
             serde_json::from_str(json).map_err(|e| StoreError::DataFile(e.to_string()))?;
         let ordered = order_hierarchy(records)?;
-        let (added, _) = self.upsert_regions(&mut unit.tx, &ordered).await?;
+        let (added, _) = self.upsert_regions(&mut unit.tx, &ordered, None).await?;
         Ok(added)
     }
 
-    /// Inserts or updates regions by code, parents first; returns (added, updated).
+    /// Inserts or updates regions by code, parents first; returns (added, updated). An
+    /// update replaces the names in `languages` (all of them when `None`) and keeps the
+    /// stored names in the other languages.
     async fn upsert_regions(
         &self,
         tx: &mut Tx,
         ordered: &[RegionRecord],
+        languages: Option<&[&str]>,
     ) -> Result<(usize, usize), StoreError> {
         let (mut added, mut updated) = (0, 0);
         let now = now_micros();
+        // Every stored region by code (id and names), read once: one statement per row.
+        let mut stored: HashMap<String, (String, String)> = HashMap::new();
+        for row in sqlx::query("SELECT id, code, names FROM regions")
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            stored.insert(
+                row.try_get("code")?,
+                (row.try_get("id")?, row.try_get("names")?),
+            );
+        }
         for r in ordered {
             let parent = match &r.parent {
                 Some(p) => Some(
-                    self.region_id_by_code(tx, p)
-                        .await?
+                    stored
+                        .get(p)
+                        .map(|(id, _)| id.clone())
                         .ok_or(yoldash_domain::Invalid::new("parent", "unknown-parent"))?,
                 ),
                 None => None,
             };
-            let names = serde_json::to_string(&r.names).unwrap_or_default();
-            match self.region_id_by_code(tx, &r.code).await? {
-                Some(id) => {
+            match stored.get(&r.code) {
+                Some((id, stored_names)) => {
+                    let mut names = r.names.clone();
+                    if let Some(languages) = languages {
+                        let stored_names: BTreeMap<String, String> =
+                            serde_json::from_str(stored_names)
+                                .map_err(|e| StoreError::DataFile(e.to_string()))?;
+                        for (lang, name) in stored_names {
+                            if !languages.contains(&lang.as_str()) {
+                                names.entry(lang).or_insert(name);
+                            }
+                        }
+                    }
+                    let names = serde_json::to_string(&names).unwrap_or_default();
                     sqlx::query(
                         "UPDATE regions SET parent_id = $1, level = $2, names = $3, updated_at = $4, version = version + 1 WHERE id = $5",
                     )
-                    .bind(parent.map(|p| p.to_string()))
+                    .bind(parent)
                     .bind(&r.level)
-                    .bind(names)
+                    .bind(&names)
                     .bind(now)
-                    .bind(id.to_string())
+                    .bind(id)
                     .execute(&mut **tx)
                     .await?;
+                    let id = id.clone();
+                    stored.insert(r.code.clone(), (id, names));
                     updated += 1;
                 }
                 None => {
+                    let id = Uuid::now_v7().to_string();
+                    let names = serde_json::to_string(&r.names).unwrap_or_default();
                     sqlx::query(
                         "INSERT INTO regions (id, code, parent_id, level, names, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
                     )
-                    .bind(Uuid::now_v7().to_string())
+                    .bind(&id)
                     .bind(&r.code)
-                    .bind(parent.map(|p| p.to_string()))
+                    .bind(parent)
                     .bind(&r.level)
-                    .bind(names)
+                    .bind(&names)
                     .bind(now)
                     .execute(&mut **tx)
                     .await?;
+                    stored.insert(r.code.clone(), (id, names));
                     added += 1;
                 }
             }
@@ -149,19 +180,23 @@ impl Store {
     /// a code already stored are updated (names, level, parent), the others added; none is
     /// ever deleted. In `AllOrNothing` mode a single bad row means nothing is written; in
     /// `ValidRowsOnly` mode the good rows are written and the bad ones (with the rows under
-    /// them) skipped. One audit entry records the import with its counts.
+    /// them) skipped. `languages` are the languages whose name column the file has: an
+    /// updated region keeps its stored names in the others. One audit entry records the
+    /// import with its counts.
     pub async fn import_regions(
         &self,
         unit: &mut Unit<'_>,
         actor: Option<&Actor>,
         rows: &[RegionRow],
+        languages: &[&str],
         mode: ImportMode,
     ) -> Result<RegionImport, StoreError> {
         let existing = self.region_parents(&mut unit.tx).await?;
         let checked = check_import(rows, &existing);
         let write = checked.problems.is_empty() || mode == ImportMode::ValidRowsOnly;
         let (added, updated) = if write {
-            self.upsert_regions(&mut unit.tx, &checked.valid).await?
+            self.upsert_regions(&mut unit.tx, &checked.valid, Some(languages))
+                .await?
         } else {
             (0, 0)
         };

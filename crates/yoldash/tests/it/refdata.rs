@@ -231,13 +231,31 @@ both_backends!(
         let renamed = find(&regions, "TM-A-NEW").unwrap();
         assert_eq!(renamed["names"]["en"], "New district, renamed");
         assert_eq!(renamed["level"], "etrap");
-        // Names missing from the file are not kept from before: the file is the new truth.
+        // An empty cell in a name column the file has removes that name.
         assert!(renamed["names"].get("ru").is_none());
         assert!(
             page(&app, &client, "/admin/regions")
                 .await
                 .contains("Lebap new")
         );
+
+        // A file without the Russian and Turkmen columns keeps the stored names in them.
+        let english_only =
+            "code,parent_code,level,name_en\nTM-A-NEW-1,TM-A-NEW,village,Gokdepe west\n";
+        let (status, html) = import(
+            &app,
+            &client,
+            &csrf,
+            Some(("english.csv", english_only.as_bytes())),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{html}");
+        let regions = api_region_codes(&app, &client).await;
+        let child = find(&regions, "TM-A-NEW-1").unwrap();
+        assert_eq!(child["names"]["en"], "Gokdepe west");
+        assert_eq!(child["names"]["ru"], "Гёкдепе-запад");
+        assert_eq!(child["names"]["tk"], "Gökdepe günbatar");
 
         // One audit entry per import, with counts and no names.
         let details: Vec<String> = sqlx::query_scalar(
@@ -246,7 +264,7 @@ both_backends!(
     .fetch_all(&app.store.db.pool)
     .await
     .unwrap();
-        assert_eq!(details.len(), 2);
+        assert_eq!(details.len(), 3);
         assert!(
             details[1].contains("added=2") && details[1].contains("updated=1"),
             "{details:?}"

@@ -312,11 +312,12 @@ fn item_page(
     let list_name = list.name_in(page.t.lang()).to_string();
     let path = list_path(list);
     let item_path = format!("{path}/{}", item.code);
+    let item_label = item.label(page.t.lang()).to_string();
     ItemPage {
         page: page.crumbs(&[
             ("nav-lists", "/admin/lists"),
             (&list_name, &path),
-            (&item.code, &item_path),
+            (&item_label, &item_path),
         ]),
         list_code: list.code.to_string(),
         list_name,

@@ -328,9 +328,9 @@ pub async fn import_submit(
             .iter()
             .map(|r| columns.row(r.line, &r.cells))
             .collect();
-        Ok((rows, u.mode))
+        Ok((rows, columns.languages(), u.mode))
     });
-    let (rows, mode) = match checked {
+    let (rows, languages, mode) = match checked {
         Ok(ok) => ok,
         Err(problem) => {
             let mut view = import_page(&state, page);
@@ -343,7 +343,7 @@ pub async fn import_submit(
     let mut unit = state.store.unit().await?;
     let outcome = state
         .store
-        .import_regions(&mut unit, Some(&auth.actor), &rows, mode)
+        .import_regions(&mut unit, Some(&auth.actor), &rows, &languages, mode)
         .await?;
     unit.commit().await?;
     tracing::info!(
