@@ -2,9 +2,12 @@
 
 pub mod account;
 pub mod actor;
+pub mod case;
 pub mod concurrency;
+pub mod consent;
 pub mod organisation;
 pub mod permission;
+pub mod person;
 pub mod region;
 pub mod role;
 
