@@ -5,9 +5,12 @@ pub mod actor;
 pub mod case;
 pub mod concurrency;
 pub mod consent;
+pub mod household;
+pub mod identification;
 pub mod organisation;
 pub mod permission;
 pub mod person;
+pub mod picklist;
 pub mod region;
 pub mod role;
 
