@@ -41,3 +41,4 @@ flash-second-factor-required = The second factor cannot be turned off: it is req
 flash-signed-out-others = You were signed out everywhere else.
 flash-settings-saved = The settings were saved.
 field-second-factor-already-enabled = The second factor is already set up.
+enrol-code = The six-digit code from the app

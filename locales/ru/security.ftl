@@ -42,3 +42,4 @@ flash-second-factor-required = Второй фактор нельзя выклю
 flash-signed-out-others = Выполнен выход на всех других устройствах.
 flash-settings-saved = Настройки сохранены.
 field-second-factor-already-enabled = Второй фактор уже настроен.
+enrol-code = Шестизначный код из приложения

@@ -41,3 +41,4 @@ flash-second-factor-required = Ikinji faktory öçürip bolmaýar: ol siziň has
 flash-signed-out-others = Beýleki ähli ýerlerden çykyldy.
 flash-settings-saved = Sazlamalar ýatda saklandy.
 field-second-factor-already-enabled = Ikinji faktor eýýäm sazlanypdyr.
+enrol-code = Programmadaky alty sanly kod

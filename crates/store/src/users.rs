@@ -457,3 +457,18 @@ impl Store {
         ids.iter().map(|s| parse_id(s)).collect()
     }
 }
+
+impl Store {
+    /// The user's own choice of interface language (a preference: not versioned or audited).
+    pub async fn set_user_language(&self, user_id: Uuid, language: &str) -> Result<(), StoreError> {
+        if !LANGUAGES.contains(&language) {
+            return Err(yoldash_domain::Invalid::new("language", "invalid-language").into());
+        }
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id.to_string())
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+}

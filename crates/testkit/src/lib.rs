@@ -2,6 +2,8 @@
 //! database of its own — a temporary SQLite file, or a new PostgreSQL database when
 //! `YOLDASH_TEST_DATABASE_URL` is set — and helpers to create accounts and sign in.
 
+pub mod browser;
+
 use std::sync::Arc;
 use tempfile::TempDir;
 use uuid::Uuid;

@@ -32,10 +32,18 @@ pub struct NextQuery {
 /// Switches the interface language; the choice is remembered in a cookie for a year.
 pub async fn switch_language(
     State(state): State<AppState>,
+    auth: Option<Auth>,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    // A signed-in user's choice becomes their saved preference too.
+    if let Some(a) = auth {
+        state
+            .store
+            .set_user_language(a.user.id, lang.code())
+            .await?;
+    }
     let cookie = set_cookie(
         LANG_COOKIE,
         lang.code(),

@@ -2,9 +2,11 @@
 //! on a fresh SQLite database and, when `YOLDASH_TEST_DATABASE_URL` is set, again on a
 //! fresh PostgreSQL database.
 
+mod admin_pages;
 mod audit;
 mod auth;
 mod bad_input;
+mod browser;
 mod cli;
 mod matrix;
 mod records;
