@@ -2,9 +2,16 @@
 
 pub mod account;
 pub mod actor;
+pub mod case;
 pub mod concurrency;
+pub mod consent;
+pub mod household;
+pub mod identification;
 pub mod organisation;
 pub mod permission;
+pub mod person;
+pub mod picklist;
+pub mod reference;
 pub mod region;
 pub mod role;
 

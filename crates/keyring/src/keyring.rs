@@ -323,11 +323,11 @@ mod tests {
 
     #[test]
     fn blind_index_and_audit_mac_known_answers() {
-        // HMAC-SHA256 values computed with Python's `hmac` module.
+        // HMAC-SHA256 values computed with Python's `hmac` module (the name folds to "aygul").
         let ring = fixed_ring();
         assert_eq!(
             ring.blind_index("survivor.name", "  AÝGÜL "),
-            "5f2c1b78b79011306d6d67d6879cad544f2ff3205be0615ea5ccded4fbd2aad6"
+            "faf971d92fe991a138f5ea3027aa48486ce946f7dc70a170d02bf8b203f94df2"
         );
         assert_eq!(
             to_hex(&ring.audit_mac(b"audit entry 1")),
@@ -502,7 +502,7 @@ mod tests {
         ] {
             assert_eq!(ring.blind_index("survivor.name", v), expected, "{v:?}");
         }
-        assert_ne!(ring.blind_index("survivor.name", "Aýgul"), expected);
+        assert_ne!(ring.blind_index("survivor.name", "Aýna"), expected);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod organisations;
 pub mod passwords;
 pub mod reference_lists;
 pub mod regions;
+pub mod second_factor;
 pub mod sessions;
 pub mod time;
 pub mod tokens;

@@ -122,6 +122,8 @@ fn second_factor_and_reference_lists() -> Vec<Ddl> {
     vec![
         // When the user confirmed their TOTP enrolment (NULL: no second factor yet).
         add_column("users", int_null("totp_enabled_at")),
+        // The last time step whose code was accepted: a code is accepted only once.
+        add_column("users", int_null("totp_last_step")),
         // An administrator requires this user to use a second factor.
         add_column(
             "users",

@@ -194,3 +194,71 @@ impl Store {
         Ok(Version(version))
     }
 }
+
+/// The editable fields of an organisation (its code never changes: exports rely on it).
+#[derive(Debug, Clone)]
+pub struct OrganisationChanges {
+    pub org_type: OrganisationType,
+    pub names: BTreeMap<String, String>,
+    pub region_code: Option<String>,
+}
+
+impl Store {
+    /// Updates an organisation, guarded by the version the editor saw.
+    pub async fn update_organisation(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: Option<&Actor>,
+        id: Uuid,
+        expected: Version,
+        changes: &OrganisationChanges,
+    ) -> Result<Version, StoreError> {
+        if changes.names.get("en").is_none_or(|n| n.trim().is_empty()) {
+            return Err(yoldash_domain::Invalid::new("name_en", "required").into());
+        }
+        let region_id = match &changes.region_code {
+            Some(code) => Some(
+                self.region_id_by_code(&mut unit.tx, code)
+                    .await?
+                    .ok_or(yoldash_domain::Invalid::new("region", "unknown-region"))?,
+            ),
+            None => None,
+        };
+        let done = sqlx::query(
+            "UPDATE organisations SET org_type = $1, names = $2, region_id = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(changes.org_type.as_str())
+        .bind(serde_json::to_string(&changes.names).unwrap_or_default())
+        .bind(region_id.map(|r| r.to_string()))
+        .bind(now_micros())
+        .bind(id.to_string())
+        .bind(expected.0)
+        .execute(&mut *unit.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(
+                explain_missed_update(&mut unit.tx, "organisations", &id.to_string()).await,
+            );
+        }
+        unit.audit(AuditEntry::by(actor, Action::Update).object("organisation", id))
+            .await?;
+        Ok(expected.next())
+    }
+
+    /// How many accounts each organisation has (organisation id → count).
+    pub async fn user_counts(&self) -> Result<std::collections::HashMap<Uuid, i64>, StoreError> {
+        use sqlx::Row;
+        let rows = sqlx::query("SELECT org_id, COUNT(*) AS n FROM users GROUP BY org_id")
+            .fetch_all(&self.db.pool)
+            .await?;
+        let mut out = std::collections::HashMap::new();
+        for r in rows {
+            out.insert(
+                parse_id(&r.try_get::<String, _>("org_id")?)?,
+                r.try_get::<i64, _>("n")?,
+            );
+        }
+        Ok(out)
+    }
+}

@@ -15,6 +15,39 @@ pub struct Session {
     pub user: User,
     pub csrf_token: String,
     pub created_at: i64,
+    pub stage: SessionStage,
+}
+
+/// How far sign-in has got. Stored in `sessions.pending_second_factor` as 0, 1, 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Fully signed in.
+    Full,
+    /// The password was right; the second factor has not been given yet. Such a session
+    /// opens nothing but the second-factor page.
+    AwaitingCode,
+    /// Signed in, but a second factor is required and not yet set up: only enrolment,
+    /// password change and sign-out are open.
+    MustEnrol,
+}
+
+impl SessionStage {
+    fn as_i64(self) -> i64 {
+        match self {
+            SessionStage::Full => 0,
+            SessionStage::AwaitingCode => 1,
+            SessionStage::MustEnrol => 2,
+        }
+    }
+
+    fn from_i64(v: i64) -> Self {
+        match v {
+            0 => SessionStage::Full,
+            2 => SessionStage::MustEnrol,
+            // Anything unexpected is treated as the most restricted stage.
+            _ => SessionStage::AwaitingCode,
+        }
+    }
 }
 
 /// A freshly created session: the cookie value is only known here.
@@ -43,13 +76,14 @@ impl Store {
         &self,
         user_id: Uuid,
         client: Option<&str>,
+        stage: SessionStage,
     ) -> Result<NewSession, StoreError> {
         let token = new_token("");
         let csrf_token = new_token("");
         let now = now_micros();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, client) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, client, pending_second_factor) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
         )
         .bind(token_hash(&token))
         .bind(user_id.to_string())
@@ -57,6 +91,7 @@ impl Store {
         .bind(now)
         .bind(now + self.sessions.absolute_seconds * MICROS_PER_SECOND)
         .bind(client.map(|c| c.chars().take(200).collect::<String>()))
+        .bind(stage.as_i64())
         .execute(&self.db.pool)
         .await?;
         Ok(NewSession { token, csrf_token })
@@ -68,7 +103,7 @@ impl Store {
         let hash = token_hash(token);
         let now = now_micros();
         let row = sqlx::query(
-            "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at \
+            "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.pending_second_factor \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id \
              WHERE s.token_hash = $1 AND u.active = 1 AND o.active = 1",
         )
@@ -101,6 +136,7 @@ impl Store {
             user,
             csrf_token: row.try_get("csrf_token")?,
             created_at: row.try_get("created_at")?,
+            stage: SessionStage::from_i64(row.try_get::<i64, _>("pending_second_factor")?),
         }))
     }
 

@@ -370,3 +370,105 @@ impl Store {
             .await?)
     }
 }
+
+/// What an administrator may change about an account.
+#[derive(Debug, Clone)]
+pub struct UserChanges {
+    pub display_name: PersonName,
+    pub language: String,
+    pub roles: Vec<Role>,
+    pub second_factor_required: bool,
+}
+
+impl Store {
+    /// An administrator's edit of an account, guarded by the version the editor saw.
+    pub async fn update_user_admin(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: Option<&Actor>,
+        user_id: Uuid,
+        expected: Version,
+        changes: &UserChanges,
+    ) -> Result<Version, StoreError> {
+        if !LANGUAGES.contains(&changes.language.as_str()) {
+            return Err(yoldash_domain::Invalid::new("language", "invalid-language").into());
+        }
+        if changes.roles.is_empty() {
+            return Err(yoldash_domain::Invalid::new("roles", "role-required").into());
+        }
+        let id = user_id.to_string();
+        let done = sqlx::query(
+            "UPDATE users SET display_name = $1, language = $2, second_factor_required = $3, updated_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(changes.display_name.as_str())
+        .bind(&changes.language)
+        .bind(flag(changes.second_factor_required))
+        .bind(now_micros())
+        .bind(&id)
+        .bind(expected.0)
+        .execute(&mut *unit.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(explain_missed_update(&mut unit.tx, "users", &id).await);
+        }
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+            .bind(&id)
+            .execute(&mut *unit.tx)
+            .await?;
+        for role in &changes.roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(role.as_str())
+                .execute(&mut *unit.tx)
+                .await?;
+        }
+        let roles: Vec<&str> = changes.roles.iter().map(|r| r.as_str()).collect();
+        unit.audit(
+            AuditEntry::by(actor, Action::Update)
+                .object("user", user_id)
+                .detail(format!(
+                    "roles={} second_factor_required={}",
+                    roles.join(","),
+                    changes.second_factor_required
+                )),
+        )
+        .await?;
+        Ok(expected.next())
+    }
+
+    /// Whether an administrator requires a second factor of this user.
+    pub async fn second_factor_required_by_admin(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        let v: i64 = sqlx::query_scalar("SELECT second_factor_required FROM users WHERE id = $1")
+            .bind(user_id.to_string())
+            .fetch_one(&self.db.pool)
+            .await?;
+        Ok(v != 0)
+    }
+
+    /// Users whose second factor is on (for lists).
+    pub async fn users_with_second_factor(
+        &self,
+    ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE totp_enabled_at IS NOT NULL")
+                .fetch_all(&self.db.pool)
+                .await?;
+        ids.iter().map(|s| parse_id(s)).collect()
+    }
+}
+
+impl Store {
+    /// The user's own choice of interface language (a preference: not versioned or audited).
+    pub async fn set_user_language(&self, user_id: Uuid, language: &str) -> Result<(), StoreError> {
+        if !LANGUAGES.contains(&language) {
+            return Err(yoldash_domain::Invalid::new("language", "invalid-language").into());
+        }
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id.to_string())
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -2,6 +2,8 @@
 //! database of its own — a temporary SQLite file, or a new PostgreSQL database when
 //! `YOLDASH_TEST_DATABASE_URL` is set — and helpers to create accounts and sign in.
 
+pub mod browser;
+
 use std::sync::Arc;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -170,6 +172,10 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .load_regions(&mut unit, yoldash_store::regions::SHIPPED)
         .await
         .expect("regions");
+    store
+        .seed_reference_lists(&mut unit)
+        .await
+        .expect("reference lists");
     unit.commit().await.expect("commit");
     let admin_org = create_org(&store, "TEST-ORG").await;
     let app = Application::build(
@@ -275,11 +281,21 @@ impl TestApp {
     /// Signs in through the login form; returns the client holding the session and the
     /// session's CSRF token (read from a page).
     pub async fn login(&self, email: &str, password: &str) -> (reqwest::Client, String) {
+        self.login_to(email, password, "/account/password").await
+    }
+
+    /// Signs in and reads the CSRF token from `page` (a page the session may open).
+    pub async fn login_to(
+        &self,
+        email: &str,
+        password: &str,
+        page: &str,
+    ) -> (reqwest::Client, String) {
         let client = self.client();
         let (status, _) = self.try_login(&client, email, password).await;
         assert_eq!(status, 303, "sign-in should redirect");
         let page = client
-            .get(self.url("/account/password"))
+            .get(self.url(page))
             .send()
             .await
             .unwrap()

@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use yoldash_domain::Actor;
+use yoldash_store::sessions::SessionStage;
 use yoldash_store::users::User;
 
 pub const SESSION_COOKIE: &str = "yoldash_session";
@@ -41,6 +42,7 @@ pub struct Auth {
 pub struct SessionRef {
     pub token_hash: String,
     pub csrf_token: String,
+    pub stage: SessionStage,
 }
 
 /// The client's address as the server believes it.
@@ -59,6 +61,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
             .get::<Auth>()
             .cloned()
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Auth {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Auth>().cloned())
     }
 }
 
@@ -181,6 +190,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>,
                 session: Some(SessionRef {
                     token_hash: s.token_hash,
                     csrf_token: s.csrf_token,
+                    stage: s.stage,
                 }),
             }));
         }
@@ -193,7 +203,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// Finds the CSRF token a state-changing request carries: the header, or the `csrf` field
-/// of a URL-encoded form (the body is read and put back).
+/// of a URL-encoded or multipart (file upload) form (the body is read and put back).
 async fn presented_csrf(
     req: Request<Body>,
     limit: usize,
@@ -202,28 +212,59 @@ async fn presented_csrf(
         let v = v.to_string();
         return Ok((req, v));
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Ok((req, String::new()));
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::TooLarge)?;
-    let token = form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let token = if is_form {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    } else {
+        multipart_csrf(&content_type, bytes.clone()).await
+    };
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
-/// Paths a user who must change their password may still use.
-const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 4] = [
+/// The `csrf` field of a multipart body (empty when there is none or the body is malformed;
+/// the handler then reports the malformed body itself).
+async fn multipart_csrf(content_type: &str, bytes: axum::body::Bytes) -> String {
+    use axum::extract::{FromRequest, Multipart};
+    let Ok(req) = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+    else {
+        return String::new();
+    };
+    let Ok(mut multipart) = Multipart::from_request(req, &()).await else {
+        return String::new();
+    };
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.unwrap_or_default();
+        }
+    }
+    String::new()
+}
+
+/// Paths a user who must change their password, or set up a required second factor, may
+/// still use.
+const ALLOWED_BEFORE_SETUP: [&str; 6] = [
     "/account/password",
+    "/account/security/enrol",
+    "/account/security/recovery-codes",
     "/logout",
     "/assets/{file}",
     "/lang/{code}",
@@ -302,21 +343,40 @@ fn check(
     let Access::Signed(permission) = rule else {
         return Ok(());
     };
-    let Some(auth) = auth else {
-        return Err(Box::new(if is_api(path) {
-            AppError::Unauthorized.into_response()
-        } else {
-            Redirect::to("/login").into_response()
-        }));
+    let stage = auth
+        .and_then(|a| a.session.as_ref())
+        .map_or(SessionStage::Full, |s| s.stage);
+    let auth = match auth {
+        Some(a) if stage != SessionStage::AwaitingCode || pattern == Some("/logout") => a,
+        // Half signed in (password given, code not yet): only the second-factor page.
+        Some(_) if !is_api(path) => {
+            return Err(Box::new(
+                Redirect::to("/login/second-factor").into_response(),
+            ));
+        }
+        _ => {
+            return Err(Box::new(if is_api(path) {
+                AppError::Unauthorized.into_response()
+            } else {
+                Redirect::to("/login").into_response()
+            }));
+        }
     };
-    if auth.user.must_change_password
+    let setup_needed = if auth.user.must_change_password {
+        Some("/account/password")
+    } else if stage == SessionStage::MustEnrol {
+        Some("/account/security/enrol")
+    } else {
+        None
+    };
+    if let Some(setup) = setup_needed
         && auth.session.is_some()
-        && !pattern.is_some_and(|p| ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&p))
+        && !pattern.is_some_and(|p| ALLOWED_BEFORE_SETUP.contains(&p))
     {
         return Err(Box::new(if is_api(path) {
             AppError::Forbidden.into_response()
         } else {
-            Redirect::to("/account/password").into_response()
+            Redirect::to(setup).into_response()
         }));
     }
     if !auth.actor.may(&state.permissions, permission) {

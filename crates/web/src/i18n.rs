@@ -97,6 +97,52 @@ impl Tr {
         self.with(key, &[("version", FluentValue::from(version.to_string()))])
     }
 
+    /// A message with a `$count` argument, using the language's plural rules.
+    pub fn count(&self, key: &str, count: i64) -> String {
+        self.with(key, &[("count", FluentValue::from(count))])
+    }
+
+    /// A date and time (stored as microseconds since the epoch), in the language's pattern.
+    /// Times are shown in UTC.
+    pub fn datetime(&self, micros: i64) -> String {
+        use chrono::{Datelike, Timelike};
+        let t = chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default();
+        self.with(
+            "format-datetime",
+            &[
+                ("day", FluentValue::from(t.day().to_string())),
+                ("month", FluentValue::from(format!("{:02}", t.month()))),
+                (
+                    "monthname",
+                    FluentValue::from(self.get(&format!("month-{}", t.month()))),
+                ),
+                ("year", FluentValue::from(t.year().to_string())),
+                ("hour", FluentValue::from(format!("{:02}", t.hour()))),
+                ("minute", FluentValue::from(format!("{:02}", t.minute()))),
+            ],
+        )
+    }
+
+    /// A whole number with the language's digit grouping (1,234,567 / 1 234 567).
+    pub fn number(&self, n: i64) -> String {
+        let sep = self.get("number-group-separator");
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(&sep);
+            }
+            out.push(c);
+        }
+        if n < 0 { format!("-{out}") } else { out }
+    }
+
+    /// A percentage with one decimal, in the language's style (12.5% / 12,5 %).
+    pub fn percent(&self, value: f64) -> String {
+        let text = format!("{value:.1}").replace('.', &self.get("number-decimal-separator"));
+        self.with("format-percent", &[("value", FluentValue::from(text))])
+    }
+
     /// Whether a message exists in this language (without falling back to English).
     pub fn has(&self, key: &str) -> bool {
         LOCALES.try_lookup(self.0.id(), key).is_some()
@@ -106,6 +152,29 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_dates_and_plurals_follow_the_language() {
+        let micros = 1_764_351_000_000_000; // 2025-11-28 17:30 UTC
+        assert_eq!(Tr(Lang::En).datetime(micros), "28 Nov 2025, 17:30 UTC");
+        assert_eq!(Tr(Lang::Ru).datetime(micros), "28.11.2025 17:30 UTC");
+        assert_eq!(Tr(Lang::Tk).datetime(micros), "28.11.2025 17:30 UTC");
+        assert_eq!(Tr(Lang::En).number(1_234_567), "1,234,567");
+        assert_eq!(Tr(Lang::Ru).number(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(Tr(Lang::Tk).number(-1000), "-1\u{a0}000");
+        assert_eq!(Tr(Lang::En).percent(12.54), "12.5%");
+        assert_eq!(Tr(Lang::Ru).percent(12.54), "12,5\u{a0}%");
+        // Russian has one / few / many; Turkmen one / other (CLDR).
+        let n =
+            |l: Lang, c: i64| Tr(l).with("recovery-codes-left", &[("count", FluentValue::from(c))]);
+        assert_eq!(n(Lang::Ru, 1), "Остался 1 резервный код.");
+        assert_eq!(n(Lang::Ru, 3), "Осталось 3 резервных кода.");
+        assert_eq!(n(Lang::Ru, 5), "Осталось 5 резервных кодов.");
+        assert_eq!(n(Lang::Ru, 21), "Остался 21 резервный код.");
+        assert_eq!(n(Lang::En, 1), "1 recovery code left.");
+        assert_eq!(n(Lang::En, 7), "7 recovery codes left.");
+        assert_eq!(n(Lang::Tk, 7), "7 ätiýaçlyk kod galdy.");
+    }
 
     #[test]
     fn accept_language() {

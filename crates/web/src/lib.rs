@@ -11,6 +11,10 @@ pub mod routes;
 pub mod security;
 pub mod shell;
 pub mod throttle;
+pub mod totp;
+
+#[cfg(test)]
+mod template_text;
 
 use axum::Router;
 use std::net::SocketAddr;

@@ -54,7 +54,7 @@ pub fn owned(mut e: Endpoint, kind: &'static str) -> Endpoint {
 pub fn table() -> Vec<Endpoint> {
     use Access::{Public, Signed};
     use Permission as P;
-    let mut table = vec![
+    vec![
         ep(Method::GET, "/healthz", Public, get(api::health::healthz)),
         ep(Method::GET, "/assets/{file}", Public, get(security::asset)),
         ep(
@@ -171,9 +171,16 @@ pub fn table() -> Vec<Endpoint> {
             Signed(P::AuditRead),
             get(api::audit::list),
         ),
-    ];
-    table.extend(pages::admin::audit::endpoints());
-    table
+    ]
+    .into_iter()
+    .chain(pages::security::endpoints())
+    .chain(pages::admin::organisations::endpoints())
+    .chain(pages::admin::users::endpoints())
+    .chain(pages::admin::tokens::endpoints())
+    .chain(pages::admin::regions::endpoints())
+    .chain(pages::admin::lists::endpoints())
+    .chain(pages::admin::audit::endpoints())
+    .collect()
 }
 
 /// The access rule of each (method, path pattern).
@@ -205,4 +212,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(render::render_errors))
         .with_state(state.clone())
         .layer(security::layers(&state.config))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::oversized_upload,
+        ))
 }

@@ -92,6 +92,49 @@ fn span_for(req: &Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
 }
 
+/// How much of an oversized upload is read (and dropped) before answering it.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// A browser file upload larger than the body limit. The limit layer would answer a bare
+/// 413; instead the form is shown again with a translated message: a redirect to the same
+/// address (upload forms are served by GET at the address they post to) with a flash
+/// message. The body is read and dropped first (up to 64 MiB) so that the browser receives
+/// the answer rather than a reset connection. Nothing else happens: no handler runs.
+pub async fn oversized_upload(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let path = req.uri().path().to_string();
+    let oversized = req.method() == axum::http::Method::POST
+        && multipart
+        && !path.starts_with("/api/")
+        && length.is_some_and(|n| n > state.config.body_limit);
+    if !oversized {
+        return next.run(req).await;
+    }
+    use http_body_util::BodyExt;
+    let mut body = req.into_body();
+    let mut read = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        read += frame.data_ref().map_or(0, |d| d.len());
+        if read > DRAIN_LIMIT {
+            break;
+        }
+    }
+    crate::shell::redirect_with_flash(&state, &path, "flash-upload-too-large", false)
+}
+
 pub fn layers(config: &WebConfig) -> ServiceBuilder<Layers> {
     let x_request_id = HeaderName::from_static("x-request-id");
     ServiceBuilder::new()

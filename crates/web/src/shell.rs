@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use yoldash_domain::Permission;
+use yoldash_store::sessions::SessionStage;
 
 pub const FLASH_COOKIE: &str = "yoldash_flash";
 
@@ -123,14 +124,19 @@ impl FromRequestParts<AppState> for PageCtx {
     ) -> Result<Self, Self::Rejection> {
         let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
         let t = Tr(lang);
-        let auth = parts.extensions.get::<Auth>();
-        let csrf = match auth.and_then(|a| a.session.as_ref()) {
+        let any_auth = parts.extensions.get::<Auth>();
+        let csrf = match any_auth.and_then(|a| a.session.as_ref()) {
             Some(s) => s.csrf_token.clone(),
             None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default(),
         };
+        let stage = any_auth
+            .and_then(|a| a.session.as_ref())
+            .map_or(SessionStage::Full, |s| s.stage);
+        // Half signed in: the shell shows no user and no navigation yet.
+        let auth = any_auth.filter(|_| stage != SessionStage::AwaitingCode);
         let path = parts.uri.path().to_string();
         let nav = match auth {
-            Some(a) if !a.user.must_change_password => NAV
+            Some(a) if !a.user.must_change_password && stage == SessionStage::Full => NAV
                 .iter()
                 .filter(|(_, _, p)| a.actor.may(&state.permissions, *p))
                 .map(|(key, href, _)| NavItem {

@@ -104,7 +104,7 @@ pub fn load_keys(data: &DataArgs) -> anyhow::Result<(KeyRing, bool)> {
 }
 
 /// Opens the store: data dir, key ring (created on first use), database, migrations, and the
-/// shipped region list on an empty database.
+/// shipped region list and reference lists on an empty database.
 pub async fn open(data: &DataArgs) -> anyhow::Result<Store> {
     ensure_data_dir(&data.data_dir)?;
     let (keys, created) = load_keys(data)?;
@@ -127,6 +127,11 @@ pub async fn open_with(data: &DataArgs, keys: KeyRing) -> anyhow::Result<Store> 
         store
             .load_regions(&mut unit, yoldash_store::regions::SHIPPED)
             .await?;
+        unit.commit().await?;
+    }
+    if store.reference_items_count().await? == 0 {
+        let mut unit = store.unit().await?;
+        store.seed_reference_lists(&mut unit).await?;
         unit.commit().await?;
     }
     Ok(store)

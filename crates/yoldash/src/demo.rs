@@ -138,22 +138,6 @@ const ACCOUNTS: [(Role, &str, &str, &str, &str); 9] = [
     ),
 ];
 
-/// A readable random password: four groups of four lower-case letters and digits.
-fn demo_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 16];
-    rand::fill(&mut bytes);
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 /// Loads the demo organisations and accounts if the database has no users yet. Returns
 /// whether it did.
 pub async fn load(store: &Store, data: &DataArgs) -> anyhow::Result<bool> {
@@ -188,7 +172,7 @@ pub async fn load(store: &Store, data: &DataArgs) -> anyhow::Result<bool> {
         "# role\te-mail\tpassword".to_string(),
     ];
     for (role, org, email, name, lang) in ACCOUNTS {
-        let password = demo_password();
+        let password = yoldash_store::passwords::one_time_password();
         store
             .create_user(
                 &mut unit,

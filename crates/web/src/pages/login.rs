@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yoldash_domain::Email;
 use yoldash_store::audit::{Action, AuditEntry};
+use yoldash_store::sessions::SessionStage;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -125,24 +126,40 @@ pub async fn submit(
         }
     };
     state.throttle.record_success(&account);
+    let user = store.user(user_id).await?;
+    let factor = store.second_factor_state(user.id, &user.roles).await?;
+    let stage = if factor.enabled {
+        SessionStage::AwaitingCode
+    } else if factor.required {
+        SessionStage::MustEnrol
+    } else {
+        SessionStage::Full
+    };
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let session = store.create_session(user_id, user_agent).await?;
-    let user = store.user(user_id).await?;
-    let mut unit = store.unit().await?;
-    unit.audit(AuditEntry::by(Some(&user.actor()), Action::Login).request(Some(&request_id)))
-        .await?;
-    unit.commit().await?;
-    let secure = state.config.secure_cookies();
-    let target = if user.must_change_password {
-        "/account/password"
-    } else {
-        "/"
+    let session = store.create_session(user_id, user_agent, stage).await?;
+    let target = match stage {
+        SessionStage::AwaitingCode => "/login/second-factor",
+        _ if user.must_change_password => "/account/password",
+        SessionStage::MustEnrol => "/account/security/enrol",
+        SessionStage::Full => "/",
     };
+    if stage != SessionStage::AwaitingCode {
+        let mut unit = store.unit().await?;
+        unit.audit(AuditEntry::by(Some(&user.actor()), Action::Login).request(Some(&request_id)))
+            .await?;
+        unit.commit().await?;
+    }
+    signed_in_redirect(&state, &session.token, target)
+}
+
+/// The redirect after a sign-in step: sets the session cookie, clears the login CSRF cookie.
+fn signed_in_redirect(state: &AppState, token: &str, target: &str) -> Result<Response, AppError> {
+    let secure = state.config.secure_cookies();
     let mut res = Redirect::to(target).into_response();
     let h = res.headers_mut();
-    let cookie = set_cookie(SESSION_COOKIE, &session.token, None, secure);
+    let cookie = set_cookie(SESSION_COOKIE, token, None, secure);
     h.append(
         header::SET_COOKIE,
         cookie.parse().map_err(|_| AppError::Internal)?,
@@ -153,6 +170,117 @@ pub async fn submit(
         clear.parse().map_err(|_| AppError::Internal)?,
     );
     Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage {
+    page: PageCtx,
+    error: Option<String>,
+}
+
+/// The half-signed-in caller (password given, code not yet), or the sign-in page.
+fn awaiting(auth: Option<Auth>) -> Result<Auth, Box<Response>> {
+    match auth {
+        Some(a)
+            if a.session
+                .as_ref()
+                .is_some_and(|s| s.stage == SessionStage::AwaitingCode) =>
+        {
+            Ok(a)
+        }
+        Some(_) => Err(Box::new(Redirect::to("/").into_response())),
+        None => Err(Box::new(Redirect::to("/login").into_response())),
+    }
+}
+
+pub async fn second_factor_form(page: PageCtx, auth: Option<Auth>) -> Result<Response, AppError> {
+    if let Err(r) = awaiting(auth) {
+        return Ok(*r);
+    }
+    Ok(Html(SecondFactorPage { page, error: None }.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Checks a TOTP code (each time step accepted once) or an unused recovery code; on
+/// success replaces the half session with a new, full one (a fresh cookie value).
+#[tracing::instrument(skip_all)]
+pub async fn second_factor_submit(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: Option<Auth>,
+    ClientAddr(client): ClientAddr,
+    RequestId(request_id): RequestId,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let auth = match awaiting(auth) {
+        Ok(a) => a,
+        Err(r) => return Ok(*r),
+    };
+    let store = &state.store;
+    let key = format!("second-factor:{}", auth.user.id);
+    let fail = |page: PageCtx, msg: &str, status: StatusCode| -> Result<Response, AppError> {
+        let error = Some(page.t.get(msg));
+        Ok((status, Html(SecondFactorPage { page, error }.render()?)).into_response())
+    };
+    if !state.throttle.allows(&key, &client) {
+        return fail(page, "login-throttled", StatusCode::TOO_MANY_REQUESTS);
+    }
+    let code = form.code.trim().replace(' ', "");
+    let ok = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
+        match store.totp_secret(auth.user.id).await? {
+            Some(secret) => match crate::totp::check(&secret, &auth.user.email, &code) {
+                Some(step) => store.accept_totp_step(auth.user.id, step).await?,
+                None => false,
+            },
+            None => false,
+        }
+    } else {
+        !code.is_empty() && store.use_recovery_code(auth.user.id, &code).await?
+    };
+    if !ok {
+        state.throttle.record_failure(&key, &client);
+        let mut unit = store.unit().await?;
+        unit.audit(
+            AuditEntry::by(None, Action::LoginFailed)
+                .object("user", auth.user.id)
+                .detail("second_factor")
+                .request(Some(&request_id)),
+        )
+        .await?;
+        unit.commit().await?;
+        return fail(
+            page,
+            "second-factor-wrong",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    state.throttle.record_success(&key);
+    if let Some(s) = &auth.session {
+        store.delete_session(&s.token_hash).await?;
+    }
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let session = store
+        .create_session(auth.user.id, user_agent, SessionStage::Full)
+        .await?;
+    let mut unit = store.unit().await?;
+    unit.audit(AuditEntry::by(Some(&auth.actor), Action::Login).request(Some(&request_id)))
+        .await?;
+    unit.commit().await?;
+    let target = if auth.user.must_change_password {
+        "/account/password"
+    } else {
+        "/"
+    };
+    signed_in_redirect(&state, &session.token, target)
 }
 
 pub async fn logout(

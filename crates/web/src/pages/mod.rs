@@ -32,10 +32,18 @@ pub struct NextQuery {
 /// Switches the interface language; the choice is remembered in a cookie for a year.
 pub async fn switch_language(
     State(state): State<AppState>,
+    auth: Option<Auth>,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    // A signed-in user's choice becomes their saved preference too.
+    if let Some(a) = auth {
+        state
+            .store
+            .set_user_language(a.user.id, lang.code())
+            .await?;
+    }
     let cookie = set_cookie(
         LANG_COOKIE,
         lang.code(),
@@ -49,6 +57,19 @@ pub async fn switch_language(
         .into_response())
 }
 
+/// A line of the recent-activity list.
+pub struct ActivityRow {
+    pub when: String,
+    pub what: String,
+}
+
+/// A figure of the administrator's overview.
+pub struct Figure {
+    pub label: String,
+    pub value: String,
+    pub href: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -56,8 +77,15 @@ struct HomePage {
     welcome: String,
     organisation: String,
     roles: String,
+    second_factor_off: bool,
+    approver: bool,
+    figures: Vec<Figure>,
+    activity: Vec<ActivityRow>,
 }
 
+/// The home dashboard: the signed-in person's open work, approvals, recent activity and,
+/// for administrators, an overview. Later capabilities (cases, referrals, reports) fill the
+/// work lists; until then they show what will appear there.
 #[tracing::instrument(skip_all)]
 pub async fn home(
     State(state): State<AppState>,
@@ -65,13 +93,59 @@ pub async fn home(
     page: PageCtx,
 ) -> Result<Html<String>, AppError> {
     use fluent_templates::fluent_bundle::FluentValue;
+    use yoldash_domain::{Permission, Role};
     let t = page.t;
-    let org = state.store.organisation(auth.user.org_id).await?;
+    let store = &state.store;
+    let org = store.organisation(auth.user.org_id).await?;
     let roles: Vec<String> = auth
         .user
         .roles
         .iter()
         .map(|r| t.get(&format!("role-{}", r.as_str())))
+        .collect();
+    let factor = store
+        .second_factor_state(auth.user.id, &auth.user.roles)
+        .await?;
+    let approver = auth
+        .user
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Supervisor | Role::Secretariat));
+    let mut figures = Vec::new();
+    if auth
+        .actor
+        .may(&state.permissions, Permission::OrganisationManage)
+    {
+        let orgs = store.organisations().await?;
+        figures.push(Figure {
+            label: t.get("home-figure-organisations"),
+            value: t.number(orgs.iter().filter(|o| o.active).count() as i64),
+            href: "/admin/organisations",
+        });
+    }
+    if auth.actor.may(&state.permissions, Permission::UserManage) {
+        let users = store.users_visible_to(&auth.actor, None).await?;
+        figures.push(Figure {
+            label: t.get("home-figure-users"),
+            value: t.number(users.iter().filter(|u| u.active).count() as i64),
+            href: "/admin/users",
+        });
+    }
+    let entries = yoldash_store::audit::recent(
+        store,
+        &yoldash_store::audit::AuditQuery {
+            actor_user_id: Some(auth.user.id),
+            limit: 8,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let activity = entries
+        .into_iter()
+        .map(|e| ActivityRow {
+            when: t.datetime(e.at),
+            what: t.get(&format!("activity-{}", e.action)),
+        })
         .collect();
     let html = HomePage {
         welcome: t.with(
@@ -89,6 +163,10 @@ pub async fn home(
             "home-roles",
             &[("roles", FluentValue::from(roles.join(", ")))],
         ),
+        second_factor_off: !factor.enabled,
+        approver,
+        figures,
+        activity,
         page,
     }
     .render()?;

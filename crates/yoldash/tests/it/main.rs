@@ -2,13 +2,17 @@
 //! on a fresh SQLite database and, when `YOLDASH_TEST_DATABASE_URL` is set, again on a
 //! fresh PostgreSQL database.
 
+mod admin_pages;
 mod audit;
 mod audit_screens;
 mod auth;
 mod bad_input;
+mod browser;
 mod cli;
 mod matrix;
 mod records;
+mod refdata;
+mod second_factor;
 mod security;
 
 /// Runs the `yoldash` binary against a test app's data (its data dir and database).

@@ -25,7 +25,7 @@ struct Ids {
 }
 
 fn concrete(path: &str, ids: &Ids, foreign: bool) -> String {
-    let id = if path.starts_with("/api/v1/users/") {
+    let id = if path.starts_with("/api/v1/users/") || path.starts_with("/admin/users/") {
         if foreign {
             &ids.foreign_user
         } else {

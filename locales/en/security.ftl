@@ -1,0 +1,44 @@
+second-factor-title = Second factor
+second-factor-code = Code from your authenticator app, or a recovery code
+second-factor-hint = Open the authenticator app on your phone and type the six-digit code shown for Yoldash.
+second-factor-submit = Continue
+second-factor-cancel = Cancel and sign out
+second-factor-wrong = The code is not correct or has already been used. Try the next code.
+security-title = Security
+security-second-factor = Second factor (authenticator app)
+security-enabled = The second factor is on: signing in asks for a code from your authenticator app.
+security-disabled = The second factor is off: signing in asks for your password only.
+security-required = Your organisation requires a second factor for your account.
+security-enrol = Set up the second factor
+security-regenerate = Make new recovery codes
+security-disable = Turn the second factor off
+security-confirm-password = Your password, to confirm
+security-sessions = Where you are signed in
+security-session-started = Signed in
+security-session-last-seen = Last active
+security-session-client = Browser
+security-session-current = This browser
+security-sign-out-others = Sign out everywhere else
+recovery-codes-left = { $count ->
+    [one] { $count } recovery code left.
+   *[other] { $count } recovery codes left.
+}
+enrol-title = Set up the second factor
+enrol-step-1 = Install an authenticator app on your phone (for example FreeOTP, Aegis or Google Authenticator).
+enrol-step-2 = Scan this code with the app. If you cannot scan it, type this key into the app instead:
+enrol-step-3 = Type the six-digit code the app now shows, to confirm.
+enrol-qr-label = QR code for the authenticator app
+enrol-submit = Confirm
+codes-title = Your recovery codes
+codes-intro = Each code lets you sign in once without your phone. Write them down or print them and keep them in a safe place. They are shown only now.
+codes-done = I have saved the codes
+settings-title = Security settings
+settings-second-factor-roles = Roles that must use a second factor
+settings-second-factor-hint = Users with any of these roles are asked to set up an authenticator app at their next sign-in.
+settings-save = Save
+flash-second-factor-disabled = The second factor is off.
+flash-second-factor-required = The second factor cannot be turned off: it is required for your account.
+flash-signed-out-others = You were signed out everywhere else.
+flash-settings-saved = The settings were saved.
+field-second-factor-already-enabled = The second factor is already set up.
+enrol-code = The six-digit code from the app

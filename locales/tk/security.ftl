@@ -1,0 +1,44 @@
+second-factor-title = Ikinji faktor
+second-factor-code = Autentifikator programmasyndan kod ýa-da ätiýaçlyk kod
+second-factor-hint = Telefonyňyzdaky autentifikator programmasyny açyň we Yoldash üçin görkezilýän alty sanly kody giriziň.
+second-factor-submit = Dowam et
+second-factor-cancel = Ýatyr we çyk
+second-factor-wrong = Kod nädogry ýa-da eýýäm ulanyldy. Indiki kody synap görüň.
+security-title = Howpsuzlyk
+security-second-factor = Ikinji faktor (autentifikator programmasy)
+security-enabled = Ikinji faktor açyk: girilende autentifikator programmasyndan kod soralýar.
+security-disabled = Ikinji faktor ýapyk: girilende diňe açar sözi soralýar.
+security-required = Guramaňyz siziň hasabyňyz üçin ikinji faktory talap edýär.
+security-enrol = Ikinji faktory sazla
+security-regenerate = Täze ätiýaçlyk kodlary döret
+security-disable = Ikinji faktory öçür
+security-confirm-password = Tassyklamak üçin açar sözüňiz
+security-sessions = Nirede girdiňiz
+security-session-started = Girilen wagty
+security-session-last-seen = Soňky işjeňlik
+security-session-client = Brauzer
+security-session-current = Şu brauzer
+security-sign-out-others = Beýleki ähli ýerlerden çyk
+recovery-codes-left = { $count ->
+    [one] { $count } ätiýaçlyk kod galdy.
+   *[other] { $count } ätiýaçlyk kod galdy.
+}
+enrol-title = Ikinji faktory sazlamak
+enrol-step-1 = Telefonyňyza autentifikator programmasyny guruň (meselem, FreeOTP, Aegis ýa-da Google Authenticator).
+enrol-step-2 = Bu kody programma bilen skanirläň. Skanirläp bilmeseňiz, bu açary programma giriziň:
+enrol-step-3 = Tassyklamak üçin programmanyň häzir görkezýän alty sanly kodyny giriziň.
+enrol-qr-label = Autentifikator programmasy üçin QR kod
+enrol-submit = Tassykla
+codes-title = Ätiýaçlyk kodlaryňyz
+codes-intro = Her kod telefonsyz bir gezek girmäge mümkinçilik berýär. Olary ýazyň ýa-da çap ediň we ygtybarly ýerde saklaň. Olar diňe häzir görkezilýär.
+codes-done = Men kodlary ýazyp aldym
+settings-title = Howpsuzlyk sazlamalary
+settings-second-factor-roles = Ikinji faktor hökmany bolan wezipeler
+settings-second-factor-hint = Bu wezipeleriň islendiginiň eýesi bolan ulanyjylardan indiki girişde autentifikator programmasyny sazlamak soralar.
+settings-save = Ýatda sakla
+flash-second-factor-disabled = Ikinji faktor öçürildi.
+flash-second-factor-required = Ikinji faktory öçürip bolmaýar: ol siziň hasabyňyz üçin hökmany.
+flash-signed-out-others = Beýleki ähli ýerlerden çykyldy.
+flash-settings-saved = Sazlamalar ýatda saklandy.
+field-second-factor-already-enabled = Ikinji faktor eýýäm sazlanypdyr.
+enrol-code = Programmadaky alty sanly kod
