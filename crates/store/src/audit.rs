@@ -18,7 +18,7 @@ use yoldash_domain::Actor;
 pub const GENESIS: &str = "genesis";
 
 /// PostgreSQL advisory-lock key that serialises appends across application servers.
-const APPEND_LOCK: i64 = 0x0061_7564_6974;
+pub(crate) const APPEND_LOCK: i64 = 0x0061_7564_6974;
 
 /// What happened. Stored as these strings.
 /// Every action, for filters and pick-lists.
@@ -165,7 +165,7 @@ pub struct StoredEntry {
 }
 
 /// The bytes a MAC covers: every field, length-prefixed so that no two entries encode alike.
-fn canonical(e: &StoredEntry) -> Vec<u8> {
+pub(crate) fn canonical(e: &StoredEntry) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     let mut put = |v: Option<&str>| match v {
         Some(s) => {
@@ -189,7 +189,7 @@ fn canonical(e: &StoredEntry) -> Vec<u8> {
     out
 }
 
-fn mac_of(store: &Store, e: &StoredEntry) -> String {
+pub(crate) fn mac_of(store: &Store, e: &StoredEntry) -> String {
     hex::encode(store.keys().audit_mac(&canonical(e)))
 }
 

@@ -5,7 +5,9 @@
 //! a sliding window and list rare, sensitive actions; `append_many` adds a batch of entries
 //! with given times to the chain (benchmarks and tests).
 
-use crate::audit::{ACTIONS, Action, AuditEntry, AuditHead, GENESIS, StoredEntry, mirror_head};
+use crate::audit::{
+    ACTIONS, APPEND_LOCK, Action, AuditEntry, AuditHead, GENESIS, StoredEntry, mac_of, mirror_head,
+};
 use crate::db::Backend;
 use crate::{Store, StoreError};
 use sqlx::Row;
@@ -459,10 +461,6 @@ pub struct DatedEntry<'a> {
     pub entry: AuditEntry<'a>,
 }
 
-/// Must equal the key `audit::append` locks with, so that batches and single appends
-/// serialise against each other on PostgreSQL.
-const APPEND_LOCK: i64 = 0x0061_7564_6974;
-
 /// Rows per `INSERT` statement (12 values each; well under both engines' limits).
 const INSERT_ROWS: usize = 200;
 
@@ -509,7 +507,7 @@ pub async fn append_many(
                 prev_mac: prev_mac.clone(),
                 mac: String::new(),
             };
-            s.mac = hex::encode(store.keys().audit_mac(&canonical(&s)));
+            s.mac = mac_of(store, &s);
             prev_mac = s.mac.clone();
             seq += 1;
             stored.push(s);
@@ -553,32 +551,6 @@ pub async fn append_many(
         mirror_head(store, h.clone()).await?;
     }
     Ok(head)
-}
-
-/// The bytes a MAC covers — the same encoding as in `audit` (which keeps its own private);
-/// `audit::verify` over a chain extended by `append_many` proves that the two agree.
-fn canonical(e: &StoredEntry) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
-    let mut put = |v: Option<&str>| match v {
-        Some(s) => {
-            out.extend_from_slice(&(s.len() as u32).to_be_bytes());
-            out.extend_from_slice(s.as_bytes());
-        }
-        None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
-    };
-    put(Some("yoldash-audit-v1"));
-    put(Some(&e.seq.to_string()));
-    put(Some(&e.id));
-    put(Some(&e.at.to_string()));
-    put(e.actor_user_id.as_deref());
-    put(e.actor_org_id.as_deref());
-    put(Some(&e.action));
-    put(e.object_type.as_deref());
-    put(e.object_id.as_deref());
-    put(e.request_id.as_deref());
-    put(e.detail.as_deref());
-    put(Some(&e.prev_mac));
-    out
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ pub fn migrations() -> Vec<Migration> {
         },
         Migration {
             version: 2,
-            name: "second factor, reference lists",
+            name: "second factor, reference lists, audit by action",
             build: second_factor_and_reference_lists,
         },
     ]

@@ -505,6 +505,8 @@ async fn audit_page(data: &DataArgs, entries: usize, requests: usize) -> anyhow:
     let deep = total - (entries as i64 * 9 / 10);
     let reader = &users[1].email;
     let pages: Vec<(&'static str, String, usize)> = vec![
+        ("home dashboard", "/".into(), requests),
+        ("users list", "/admin/users".into(), requests),
         ("log, first page", "/admin/audit".into(), requests),
         (
             "log, action=read",
