@@ -55,6 +55,8 @@ const NAV: [(&str, &str, Permission); 7] = [
 pub struct PageCtx {
     pub t: Tr,
     pub user_name: Option<String>,
+    /// The signed-in user's organisation, in the page's language.
+    pub org_name: Option<String>,
     pub csrf: String,
     pub path: String,
     pub version: &'static str,
@@ -68,6 +70,7 @@ impl PageCtx {
         Self {
             t,
             user_name: None,
+            org_name: None,
             csrf: String::new(),
             path: "/".into(),
             version: crate::VERSION,
@@ -159,9 +162,19 @@ impl FromRequestParts<AppState> for PageCtx {
                 text: t.get(key),
             })
         });
+        let org_name = match auth {
+            Some(a) => state
+                .store
+                .organisation(a.user.org_id)
+                .await
+                .ok()
+                .map(|o| o.name_in(t.lang()).to_string()),
+            None => None,
+        };
         Ok(Self {
             t,
             user_name: auth.map(|a| a.user.display_name.clone()),
+            org_name,
             csrf,
             path,
             version: crate::VERSION,

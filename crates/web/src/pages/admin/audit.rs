@@ -687,12 +687,9 @@ mod tests {
         let s = AlertSettings::shipped();
         assert!(s.period_days >= 1 && s.period_days <= s.max_period_days);
         assert!(AlertSettings::parse("{}").is_err());
-        assert!(
-            AlertSettings::parse(
-                &ALERT_SETTINGS_JSON.replace("\"list_limit\": 100", "\"list_limit\": 0")
-            )
-            .is_err()
-        );
+        let mut zero: serde_json::Value = serde_json::from_str(ALERT_SETTINGS_JSON).unwrap();
+        zero["list_limit"] = serde_json::json!(0);
+        assert!(AlertSettings::parse(&zero.to_string()).is_err());
     }
 
     #[test]
