@@ -306,6 +306,38 @@ impl TestApp {
         (client, csrf)
     }
 
+    /// Posts a URL-encoded form with this client.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Posted {
+        let res = client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        Posted {
+            status: res.status().as_u16(),
+            location: location(&res),
+            body: res.text().await.unwrap_or_default(),
+        }
+    }
+
+    /// The body of a GET with this client.
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
     /// The status of a GET with this client.
     pub async fn status(&self, client: &reqwest::Client, path: &str) -> u16 {
         client
@@ -373,6 +405,24 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
     }
+}
+
+/// The answer to a posted form.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub status: u16,
+    /// The `Location` header, empty when there is none.
+    pub location: String,
+    pub body: String,
+}
+
+/// A response's `Location` header, empty when there is none.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// The value of the first `name="csrf"` hidden input of a page.

@@ -10,31 +10,12 @@ async fn post(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let res = client
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let loc = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, loc, res.text().await.unwrap_or_default())
+    let p = app.post_form(client, path, fields).await;
+    (p.status, p.location, p.body)
 }
 
 async fn get(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
-    client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.page(client, path).await
 }
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {

@@ -2,7 +2,7 @@
 //! requirement per role, turning it off, signing out other sessions.
 
 use yoldash_domain::Role;
-use yoldash_testkit::{Backend, Param, TEST_PASSWORD, TestApp, both_backends, spawn_app};
+use yoldash_testkit::{Backend, Param, TEST_PASSWORD, TestApp, both_backends, location, spawn_app};
 
 async fn post_form(
     client: &reqwest::Client,
@@ -10,27 +10,8 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String, Option<String>) {
-    let res = client
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    (status, res.text().await.unwrap_or_default(), location)
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
+    let p = app.post_form(client, path, fields).await;
+    (p.status, p.body, Some(p.location).filter(|l| !l.is_empty()))
 }
 
 /// Enrols the user signed in with `client`; returns the recovery codes.
