@@ -116,8 +116,12 @@ pub async fn oversized_upload(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let path = req.uri().path().to_string();
+    // Only for browsers with a session (upload forms are for signed-in administrators), so
+    // that nobody else can make the server read large bodies.
+    let has_session = crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).is_some();
     let oversized = req.method() == axum::http::Method::POST
         && multipart
+        && has_session
         && !path.starts_with("/api/")
         && length.is_some_and(|n| n > state.config.body_limit);
     if !oversized {
