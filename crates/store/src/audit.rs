@@ -20,7 +20,6 @@ pub const GENESIS: &str = "genesis";
 /// PostgreSQL advisory-lock key that serialises appends across application servers.
 pub(crate) const APPEND_LOCK: i64 = 0x0061_7564_6974;
 
-/// What happened. Stored as these strings.
 /// Every action, for filters and pick-lists.
 pub const ACTIONS: [Action; 20] = [
     Action::Login,
@@ -45,6 +44,7 @@ pub const ACTIONS: [Action; 20] = [
     Action::Import,
 ];
 
+/// What happened. Stored as these strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Login,

@@ -2,7 +2,7 @@
 
 use super::{Body, parse_id};
 use crate::AppState;
-use crate::auth::{Auth, RequestId};
+use crate::auth::Auth;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -65,7 +65,6 @@ pub struct NewOrganisationBody {
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    RequestId(rid): RequestId,
     Body(body): Body<NewOrganisationBody>,
 ) -> Result<(StatusCode, Json<OrganisationView>), AppError> {
     let mut problems = Vec::new();
@@ -108,7 +107,6 @@ pub async fn create(
         .store
         .create_organisation(&mut unit, Some(&auth.actor), &new)
         .await?;
-    let _ = rid;
     unit.commit().await?;
     Ok((StatusCode::CREATED, Json(org.into())))
 }

@@ -96,7 +96,6 @@ pub async fn home(
     use yoldash_domain::{Permission, Role};
     let t = page.t;
     let store = &state.store;
-    let org = store.organisation(auth.user.org_id).await?;
     let roles: Vec<String> = auth
         .user
         .roles
@@ -156,7 +155,7 @@ pub async fn home(
             "home-organisation",
             &[(
                 "organisation",
-                FluentValue::from(org.name_in(t.lang()).to_string()),
+                FluentValue::from(page.org_name.clone().unwrap_or_default()),
             )],
         ),
         roles: t.with(
