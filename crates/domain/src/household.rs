@@ -16,7 +16,8 @@ picklist!(
 ]);
 
 /// Where a household member is in migration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "situation")]
 pub enum MigrationSituation {
     AtHome,
     Abroad {

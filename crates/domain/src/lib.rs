@@ -3,6 +3,7 @@
 pub mod account;
 pub mod actor;
 pub mod case;
+pub mod catalogue;
 pub mod concurrency;
 pub mod consent;
 pub mod household;

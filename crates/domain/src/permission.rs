@@ -30,6 +30,15 @@ pub enum Permission {
     ReferenceManage,
     #[serde(rename = "settings.manage")]
     SettingsManage,
+    /// Open the case list and the cases the visibility rule allows.
+    #[serde(rename = "case.read")]
+    CaseRead,
+    /// Register people and cases; record consent, household, identification, safety.
+    #[serde(rename = "case.manage")]
+    CaseManage,
+    /// Approve the closure of a case.
+    #[serde(rename = "case.approve")]
+    CaseApprove,
 }
 
 /// The role → permission table.

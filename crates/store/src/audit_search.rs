@@ -8,7 +8,7 @@
 use crate::audit::{
     ACTIONS, APPEND_LOCK, Action, AuditEntry, AuditHead, GENESIS, StoredEntry, mac_of, mirror_head,
 };
-use crate::db::Backend;
+use crate::db::{Backend, Value, bind_all};
 use crate::{Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -73,12 +73,6 @@ pub struct AuditRow {
     pub mac: String,
 }
 
-/// A value bound to a placeholder.
-enum Value {
-    Int(i64),
-    Text(String),
-}
-
 /// The `WHERE` conditions of a filter (fixed fragments) and the values they bind, numbered
 /// from `$first`.
 fn conditions(filter: &AuditFilter, first: usize) -> (String, Vec<Value>) {
@@ -110,19 +104,6 @@ fn conditions(filter: &AuditFilter, first: usize) -> (String, Vec<Value>) {
         add("a.at <", Value::Int(until));
     }
     (sql, values)
-}
-
-macro_rules! bind_all {
-    ($query:expr, $values:expr) => {{
-        let mut q = $query;
-        for v in $values {
-            q = match v {
-                Value::Int(i) => q.bind(i),
-                Value::Text(s) => q.bind(s),
-            };
-        }
-        q
-    }};
 }
 
 const ROW_COLUMNS: &str = "a.seq, a.at, a.actor_user_id, u.email AS actor_email, \

@@ -113,3 +113,25 @@ pub(crate) async fn explain_missed_update(
         Err(e) => e.into(),
     }
 }
+
+/// A value bound to a numbered placeholder of a query built from optional conditions.
+#[derive(Clone)]
+pub(crate) enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// Binds a list of `Value`s to a query, in order.
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut q = $query;
+        for v in $values {
+            q = match v {
+                $crate::db::Value::Int(i) => q.bind(i),
+                $crate::db::Value::Text(s) => q.bind(s),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_all;

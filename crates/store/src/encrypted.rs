@@ -9,7 +9,14 @@ use sqlx::Row;
 use yoldash_keyring::{FieldContext, KeyRing};
 
 /// (table, column) of every encrypted column; rows are addressed by their `id` column.
-pub const ENCRYPTED_COLUMNS: &[(&str, &str)] = &[("users", "totp_secret")];
+pub const ENCRYPTED_COLUMNS: &[(&str, &str)] = &[
+    ("users", "totp_secret"),
+    ("persons", "identity"),
+    ("cases", "safe_contact"),
+    ("consents", "details"),
+    ("identifications", "places"),
+    ("record_versions", "changes"),
+];
 
 /// Counts of a re-encryption pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,16 @@
 pub mod audit;
 pub mod audit_search;
 pub mod backup;
+pub mod case_records;
+pub mod cases;
 pub mod db;
 pub mod encrypted;
 pub mod error;
+pub mod history;
 pub mod migrate;
 pub mod organisations;
 pub mod passwords;
+pub mod persons;
 pub mod reference_lists;
 pub mod regions;
 pub mod second_factor;

@@ -56,6 +56,11 @@ pub fn migrations() -> Vec<Migration> {
             name: "second factor, reference lists, audit by action",
             build: second_factor_and_reference_lists,
         },
+        Migration {
+            version: 3,
+            name: "cases: persons, households, consents, identification, history",
+            build: cases_part_one,
+        },
     ]
 }
 
@@ -174,6 +179,225 @@ fn second_factor_and_reference_lists() -> Vec<Ddl> {
             "reference_items",
             &["list", "code"],
             true,
+        ),
+    ]
+}
+
+/// Cases, part 1. Personal fields live in encrypted blobs (`persons.identity`,
+/// `cases.safe_contact`, `consents.details`, `identifications.places`,
+/// `record_versions.changes`); exact search uses keyed digests in `person_index`. The
+/// case row repeats the person's sex, effective birth date and region of origin so that
+/// the case list filters one table (kept in step by the store on every person update).
+fn cases_part_one() -> Vec<Ddl> {
+    use ForeignKeyAction::{Cascade, Restrict, SetNull};
+    vec![
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("persons")
+                .col(id("id"))
+                .col(text("org_id"))
+                .col(ColumnDef::new("code").text().not_null().unique_key())
+                .col(text("sex"))
+                .col(text_null("gender_identity"))
+                .col(text_null("birth_date"))
+                .col(int_null("estimated_age"))
+                .col(text_null("estimated_on"))
+                .col(text("citizenships"))
+                .col(text_null("origin_region_id"))
+                .col(text_null("disability"))
+                .col(text("languages"))
+                .col(text_null("education"))
+                .col(text_null("marital_status"))
+                .col(blob_null("identity"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .foreign_key(&mut fk("persons", "org_id", "organisations", Restrict))
+                .foreign_key(&mut fk("persons", "origin_region_id", "regions", SetNull))
+                .to_owned(),
+        )),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("person_index")
+                .col(text("person_id"))
+                .col(text("kind"))
+                .col(text("digest"))
+                .foreign_key(&mut fk("person_index", "person_id", "persons", Cascade))
+                .to_owned(),
+        )),
+        index(
+            "person_index_digest",
+            "person_index",
+            &["kind", "digest"],
+            false,
+        ),
+        index("person_index_person", "person_index", &["person_id"], false),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("cases")
+                .col(id("id"))
+                .col(ColumnDef::new("code").text().not_null().unique_key())
+                .col(text("org_id"))
+                .col(text("person_id"))
+                .col(text("case_type"))
+                .col(text("status"))
+                .col(text_null("risk"))
+                .col(text_null("assigned_worker_id"))
+                .col(int("restricted"))
+                .col(int("family_implicated"))
+                .col(int("draft"))
+                .col(text("sex"))
+                .col(text_null("birth_date"))
+                .col(text_null("region_id"))
+                .col(text_null("trafficking_status"))
+                .col(text_null("closure_reason"))
+                .col(text_null("closure_requested_by"))
+                .col(int_null("closure_requested_at"))
+                .col(blob_null("safe_contact"))
+                .col(int("version"))
+                .col(text_null("created_by"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .foreign_key(&mut fk("cases", "org_id", "organisations", Restrict))
+                .foreign_key(&mut fk("cases", "person_id", "persons", Restrict))
+                .foreign_key(&mut fk("cases", "assigned_worker_id", "users", SetNull))
+                .to_owned(),
+        )),
+        index(
+            "cases_org_updated",
+            "cases",
+            &["org_id", "updated_at"],
+            false,
+        ),
+        index(
+            "cases_org_status",
+            "cases",
+            &["org_id", "status", "updated_at"],
+            false,
+        ),
+        index(
+            "cases_worker",
+            "cases",
+            &["assigned_worker_id", "updated_at"],
+            false,
+        ),
+        index("cases_person", "cases", &["person_id"], false),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("household_members")
+                .col(id("id"))
+                .col(text("case_id"))
+                .col(text("person_id"))
+                .col(text("relation"))
+                .col(text("situation"))
+                .col(text_null("abroad_country"))
+                .col(text_null("abroad_since"))
+                .col(int_null("in_contact"))
+                .col(int_null("sends_remittances"))
+                .col(text_null("returned_on"))
+                .col(int("cares_for_child"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .foreign_key(&mut fk("household_members", "case_id", "cases", Cascade))
+                .foreign_key(&mut fk(
+                    "household_members",
+                    "person_id",
+                    "persons",
+                    Restrict,
+                ))
+                .to_owned(),
+        )),
+        index(
+            "household_members_case",
+            "household_members",
+            &["case_id"],
+            false,
+        ),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("consents")
+                .col(id("id"))
+                .col(text("case_id"))
+                .col(text("purpose"))
+                .col(text_null("organisation_id"))
+                .col(int("given_at"))
+                .col(text("form"))
+                .col(text("given_by"))
+                .col(blob_null("details"))
+                .col(text_null("recorded_by"))
+                .col(int("recorded_at"))
+                .col(int_null("withdrawn_at"))
+                .col(text_null("withdrawn_by"))
+                .col(int("version"))
+                .foreign_key(&mut fk("consents", "case_id", "cases", Cascade))
+                .foreign_key(&mut fk(
+                    "consents",
+                    "organisation_id",
+                    "organisations",
+                    Restrict,
+                ))
+                .to_owned(),
+        )),
+        index("consents_case", "consents", &["case_id"], false),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("identifications")
+                .col(id("id"))
+                .col(text("case_id"))
+                .col(text("trafficking_status"))
+                .col(text_null("decided_by_org_id"))
+                .col(text_null("decided_on"))
+                .col(text("exploitation_forms"))
+                .col(text("control_methods"))
+                .col(text_null("recruitment_method"))
+                .col(text_null("recruiter_relation"))
+                .col(text("recruitment_countries"))
+                .col(text("transit_countries"))
+                .col(text("exploitation_countries"))
+                .col(text_null("recruited_on"))
+                .col(text_null("exploitation_from"))
+                .col(text_null("exploitation_to"))
+                .col(text_null("isic_section"))
+                .col(blob_null("places"))
+                .col(int("version"))
+                .col(int("created_at"))
+                .col(int("updated_at"))
+                .foreign_key(&mut fk("identifications", "case_id", "cases", Cascade))
+                .foreign_key(&mut fk(
+                    "identifications",
+                    "decided_by_org_id",
+                    "organisations",
+                    Restrict,
+                ))
+                .to_owned(),
+        )),
+        index(
+            "identifications_case",
+            "identifications",
+            &["case_id"],
+            true,
+        ),
+        Ddl::Table(Box::new(
+            Table::create()
+                .table("record_versions")
+                .col(id("id"))
+                .col(text("case_id"))
+                .col(text("record_kind"))
+                .col(text("record_id"))
+                .col(text("change"))
+                .col(text_null("actor_user_id"))
+                .col(int("at"))
+                .col(text("fields"))
+                .col(blob_null("changes"))
+                .foreign_key(&mut fk("record_versions", "case_id", "cases", Cascade))
+                .to_owned(),
+        )),
+        index(
+            "record_versions_case",
+            "record_versions",
+            &["case_id", "at"],
+            false,
         ),
     ]
 }

@@ -1,0 +1,927 @@
+//! Cases: registration (with drafts), the case file as one visibility-checked read, the case
+//! list with filters and paging, case details, safety and status changes — every change
+//! kept as a version, every read of personal data audited.
+
+use crate::audit::{Action, AuditEntry};
+use crate::db::{Value, bind_all, flag};
+use crate::history::{VersionEntry, VersionOf};
+use crate::organisations::parse_id;
+use crate::persons::{Person, PersonRecord, diff, fresh_code};
+use crate::time::now_micros;
+use crate::visibility::{CaseScope, cases_visible_to};
+use crate::{Store, StoreError, Tx, Unit};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use uuid::Uuid;
+use yoldash_domain::case::{
+    CaseStatus, CaseType, RiskLevel, TraffickingStatus, TransitionRequest, check_transition,
+};
+use yoldash_domain::person::Sex;
+use yoldash_domain::{Actor, Invalid, Role, Version};
+
+/// The safe-contact record: read before any contact detail. Stored encrypted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeContact {
+    /// Whether the person may be contacted at all.
+    pub may_contact: bool,
+    /// Never telephone (someone else may answer).
+    pub do_not_call: bool,
+    /// How to make contact (through whom, which channel).
+    #[serde(default)]
+    pub how: String,
+    #[serde(default)]
+    pub safe_hours: String,
+    /// The word that confirms it is safe to talk.
+    #[serde(default)]
+    pub code_word: String,
+}
+
+impl SafeContact {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("may_contact", self.may_contact.to_string()),
+            ("do_not_call", self.do_not_call.to_string()),
+            ("how", self.how.clone()),
+            ("safe_hours", self.safe_hours.clone()),
+            ("code_word", self.code_word.clone()),
+        ]
+    }
+}
+
+/// A case as stored (without the records that hang off it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    pub id: Uuid,
+    /// The pseudonymous case code: what lists, URLs, logs and exports show.
+    pub code: String,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    /// The type chosen at registration ("identified victim" is never chosen).
+    pub chosen_type: CaseType,
+    pub trafficking_status: Option<TraffickingStatus>,
+    pub status: CaseStatus,
+    pub risk: Option<RiskLevel>,
+    pub assigned_worker_id: Option<Uuid>,
+    pub restricted: bool,
+    pub family_implicated: bool,
+    /// Registration saved part-way.
+    pub draft: bool,
+    pub closure_reason: Option<String>,
+    pub closure_requested_by: Option<Uuid>,
+    pub version: Version,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Case {
+    /// The type as shown: "identified victim" follows from the identification.
+    pub fn case_type(&self) -> CaseType {
+        CaseType::effective(self.chosen_type, self.trafficking_status)
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("case_type", self.chosen_type.as_str().to_string()),
+            ("status", self.status.as_str().to_string()),
+            (
+                "risk",
+                self.risk
+                    .map(|r| r.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            (
+                "assigned_worker",
+                self.assigned_worker_id
+                    .map(|w| w.to_string())
+                    .unwrap_or_default(),
+            ),
+            ("restricted", self.restricted.to_string()),
+            ("family_implicated", self.family_implicated.to_string()),
+            ("draft", self.draft.to_string()),
+            (
+                "closure_reason",
+                self.closure_reason.clone().unwrap_or_default(),
+            ),
+        ]
+    }
+}
+
+const CASE_COLUMNS: &str = "c.id, c.code, c.org_id, c.person_id, c.case_type, c.trafficking_status, c.status, c.risk, \
+     c.assigned_worker_id, c.restricted, c.family_implicated, c.draft, c.closure_reason, c.closure_requested_by, \
+     c.version, c.created_at, c.updated_at";
+
+fn opt_id(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<Uuid>, StoreError> {
+    r.try_get::<Option<String>, _>(col)?
+        .as_deref()
+        .map(parse_id)
+        .transpose()
+}
+
+fn case_from_row(r: &sqlx::any::AnyRow) -> Result<Case, StoreError> {
+    let text = |c: &str| -> Result<String, StoreError> { Ok(r.try_get(c)?) };
+    let opt = |c: &str| -> Result<Option<String>, StoreError> { Ok(r.try_get(c)?) };
+    let bad = |_| StoreError::DataFile("unknown code in cases".into());
+    Ok(Case {
+        id: parse_id(&text("id")?)?,
+        code: text("code")?,
+        org_id: parse_id(&text("org_id")?)?,
+        person_id: parse_id(&text("person_id")?)?,
+        chosen_type: CaseType::parse(&text("case_type")?).map_err(bad)?,
+        trafficking_status: opt("trafficking_status")?
+            .as_deref()
+            .map(TraffickingStatus::parse)
+            .transpose()
+            .map_err(bad)?,
+        status: CaseStatus::parse(&text("status")?).map_err(bad)?,
+        risk: opt("risk")?
+            .as_deref()
+            .map(RiskLevel::parse)
+            .transpose()
+            .map_err(bad)?,
+        assigned_worker_id: opt_id(r, "assigned_worker_id")?,
+        restricted: r.try_get::<i64, _>("restricted")? != 0,
+        family_implicated: r.try_get::<i64, _>("family_implicated")? != 0,
+        draft: r.try_get::<i64, _>("draft")? != 0,
+        closure_reason: opt("closure_reason")?,
+        closure_requested_by: opt_id(r, "closure_requested_by")?,
+        version: Version(r.try_get("version")?),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// What a new case starts with.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case_type: CaseType,
+    pub person: PersonRecord,
+    pub risk: Option<RiskLevel>,
+    /// None: the registering case worker (a supervisor registering leaves it open).
+    pub assigned_worker_id: Option<Uuid>,
+    pub restricted: bool,
+    pub family_implicated: bool,
+    /// Saved part-way: the registration is finished later.
+    pub draft: bool,
+}
+
+/// What a finished registration needs beyond a draft: a name and a date of birth or an
+/// estimated age. Returns every missing field.
+pub fn registration_gaps(person: &PersonRecord) -> Vec<Invalid> {
+    let mut gaps = Vec::new();
+    if person.identity.given_name.trim().is_empty() && person.identity.family_name.trim().is_empty()
+    {
+        gaps.push(Invalid::new("given_name", "required"));
+    }
+    if person.facts.birth.is_none() {
+        gaps.push(Invalid::new("birth", "birth-required"));
+    }
+    gaps
+}
+
+/// The editable details of a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDetails {
+    pub case_type: CaseType,
+    pub risk: Option<RiskLevel>,
+    pub assigned_worker_id: Option<Uuid>,
+    pub restricted: bool,
+    pub family_implicated: bool,
+}
+
+/// Everything on the case page, as the actor may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseFile {
+    pub case: Case,
+    pub person: Person,
+    pub safe_contact: Option<SafeContact>,
+    /// None when the household is hidden from this actor ("family member implicated").
+    pub household: Option<Vec<crate::case_records::HouseholdMember>>,
+    pub consents: Vec<crate::case_records::ConsentRecord>,
+    pub identification: Option<crate::case_records::Identification>,
+    pub history: Vec<VersionEntry>,
+}
+
+/// Filters of the case list. Name and document search use blind-index digests.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub case_type: Option<CaseType>,
+    pub status: Option<CaseStatus>,
+    pub sex: Option<Sex>,
+    /// Born after this day (exclusive) …
+    pub born_after: Option<NaiveDate>,
+    /// … and on or before this one.
+    pub born_until: Option<NaiveDate>,
+    pub risk: Option<RiskLevel>,
+    /// A region and its sub-regions.
+    pub region_ids: Vec<Uuid>,
+    pub worker: Option<Uuid>,
+    pub name_digests: Vec<String>,
+    pub document_digest: Option<String>,
+    pub drafts_only: bool,
+}
+
+impl CaseFilter {
+    /// Non-identifying summary for the audit entry (never the searched name or number).
+    fn audit_detail(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(t) = self.case_type {
+            parts.push(format!("type={}", t.as_str()));
+        }
+        if let Some(s) = self.status {
+            parts.push(format!("status={}", s.as_str()));
+        }
+        if let Some(s) = self.sex {
+            parts.push(format!("sex={}", s.as_str()));
+        }
+        if self.born_after.is_some() || self.born_until.is_some() {
+            parts.push("age".into());
+        }
+        if let Some(r) = self.risk {
+            parts.push(format!("risk={}", r.as_str()));
+        }
+        if !self.region_ids.is_empty() {
+            parts.push("region".into());
+        }
+        if self.worker.is_some() {
+            parts.push("worker".into());
+        }
+        if !self.name_digests.is_empty() {
+            parts.push("name-search".into());
+        }
+        if self.document_digest.is_some() {
+            parts.push("document-search".into());
+        }
+        parts.join(" ")
+    }
+}
+
+/// A row of the case list: codes and non-identifying fields only.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    pub code: String,
+    pub case_type: CaseType,
+    pub status: CaseStatus,
+    pub sex: Sex,
+    pub birth_date: Option<NaiveDate>,
+    pub risk: Option<RiskLevel>,
+    pub region_id: Option<Uuid>,
+    pub assigned_worker_id: Option<Uuid>,
+    pub restricted: bool,
+    pub draft: bool,
+    pub updated_at: i64,
+}
+
+/// One page of the list and the number of matching cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct CasePage {
+    pub rows: Vec<CaseRow>,
+    pub total: i64,
+}
+
+/// How a status change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusOutcome {
+    Changed(Version),
+    /// A case worker asked to close; a supervisor must approve.
+    ClosureRequested(Version),
+}
+
+impl Store {
+    /// Loads a case the actor may see by its code (NotFound otherwise, whatever the reason).
+    pub(crate) async fn visible_case(
+        &self,
+        tx: &mut Tx,
+        scope: &CaseScope,
+        code: &str,
+    ) -> Result<Case, StoreError> {
+        if !yoldash_domain::person::is_pseudonymous_code("C", code) {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.code = $1 AND {}",
+            CaseScope::condition(2)
+        );
+        let (org, user, sup) = scope.bind_values();
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(code)
+            .bind(org)
+            .bind(user)
+            .bind(sup)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        case_from_row(&row)
+    }
+
+    /// Checks that a case worker or supervisor of `org_id` is who `worker` names.
+    async fn check_worker(tx: &mut Tx, org_id: Uuid, worker: Uuid) -> Result<(), StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+             WHERE u.id = $1 AND u.org_id = $2 AND r.role IN ('case_worker', 'supervisor')",
+        )
+        .bind(worker.to_string())
+        .bind(org_id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+        if n == 0 {
+            return Err(Invalid::new("assigned_worker", "invalid-worker").into());
+        }
+        Ok(())
+    }
+
+    /// Registers a person and their case in the actor's organisation.
+    pub async fn register_case(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        new: &NewCase,
+    ) -> Result<Case, StoreError> {
+        let scope = cases_visible_to(actor);
+        let org_id = scope.org.ok_or(StoreError::NotFound)?;
+        if new.case_type == CaseType::IdentifiedVictim {
+            return Err(Invalid::new("case_type", "identified-victim-not-chosen").into());
+        }
+        if !new.draft
+            && let Some(gap) = registration_gaps(&new.person).into_iter().next()
+        {
+            return Err(gap.into());
+        }
+        let worker = match new.assigned_worker_id {
+            Some(w) => Some(w),
+            None if actor.has_role(Role::CaseWorker) => Some(actor.user_id),
+            None => None,
+        };
+        if let Some(w) = worker {
+            Self::check_worker(&mut unit.tx, org_id, w).await?;
+        }
+        let person = self
+            .insert_person(&mut unit.tx, org_id, &new.person)
+            .await?;
+        let id = Uuid::now_v7();
+        let code = fresh_code(&mut unit.tx, "cases", "C").await?;
+        let now = now_micros();
+        let f = &new.person.facts;
+        sqlx::query(
+            "INSERT INTO cases (id, code, org_id, person_id, case_type, status, risk, assigned_worker_id, restricted, family_implicated, draft, \
+             sex, birth_date, region_id, version, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16)",
+        )
+        .bind(id.to_string())
+        .bind(&code)
+        .bind(org_id.to_string())
+        .bind(person.id.to_string())
+        .bind(new.case_type.as_str())
+        .bind(CaseStatus::Registered.as_str())
+        .bind(new.risk.map(|r| r.as_str()))
+        .bind(worker.map(|w| w.to_string()))
+        .bind(flag(new.restricted))
+        .bind(flag(new.family_implicated))
+        .bind(flag(new.draft))
+        .bind(f.sex.as_str())
+        .bind(crate::persons::effective_birth_date(f.birth.as_ref()).map(|d| d.to_string()))
+        .bind(f.origin_region_id.map(|r| r.to_string()))
+        .bind(actor.user_id.to_string())
+        .bind(now)
+        .execute(&mut *unit.tx)
+        .await?;
+        let case = Case {
+            id,
+            code,
+            org_id,
+            person_id: person.id,
+            chosen_type: new.case_type,
+            trafficking_status: None,
+            status: CaseStatus::Registered,
+            risk: new.risk,
+            assigned_worker_id: worker,
+            restricted: new.restricted,
+            family_implicated: new.family_implicated,
+            draft: new.draft,
+            closure_reason: None,
+            closure_requested_by: None,
+            version: Version::FIRST,
+            created_at: now,
+            updated_at: now,
+        };
+        self.write_version(
+            &mut unit.tx,
+            Some(actor),
+            VersionOf {
+                case_id: id,
+                record_kind: "case",
+                record_id: id.to_string(),
+                change: "create",
+            },
+            diff(&[], &case.fields()),
+        )
+        .await?;
+        self.write_version(
+            &mut unit.tx,
+            Some(actor),
+            VersionOf {
+                case_id: id,
+                record_kind: "person",
+                record_id: person.code.clone(),
+                change: "create",
+            },
+            diff(&[], &new.person.fields()),
+        )
+        .await?;
+        unit.audit(AuditEntry::by(Some(actor), Action::Create).object("case", id))
+            .await?;
+        Ok(case)
+    }
+
+    /// The whole case file for the case page or the API. Audited as a read of the case.
+    pub async fn open_case(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        code: &str,
+        request_id: Option<&str>,
+    ) -> Result<CaseFile, StoreError> {
+        let scope = cases_visible_to(actor);
+        let case = self.visible_case(&mut unit.tx, &scope, code).await?;
+        let person = self.person_in(&mut unit.tx, case.person_id).await?;
+        let safe_contact = self.safe_contact_of(&mut unit.tx, case.id).await?;
+        let household = if scope.sees_household(case.family_implicated, case.assigned_worker_id) {
+            Some(self.household_of(&mut unit.tx, case.id).await?)
+        } else {
+            None
+        };
+        let consents = self.consents_of(&mut unit.tx, case.id).await?;
+        let identification = self.identification_of(&mut unit.tx, case.id).await?;
+        let mut history = self.versions_of(&mut unit.tx, case.id).await?;
+        if household.is_none() {
+            // The household's history would reveal what the flag hides.
+            history.retain(|v| v.record_kind != "household_member");
+        }
+        unit.audit(
+            AuditEntry::by(Some(actor), Action::Read)
+                .object("case", case.id)
+                .request(request_id),
+        )
+        .await?;
+        Ok(CaseFile {
+            case,
+            person,
+            safe_contact,
+            household,
+            consents,
+            identification,
+            history,
+        })
+    }
+
+    async fn safe_contact_of(
+        &self,
+        tx: &mut Tx,
+        case_id: Uuid,
+    ) -> Result<Option<SafeContact>, StoreError> {
+        let blob: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT safe_contact FROM cases WHERE id = $1")
+                .bind(case_id.to_string())
+                .fetch_one(&mut **tx)
+                .await?;
+        match blob {
+            None => Ok(None),
+            Some(b) => Ok(Some(self.open_json(
+                "cases",
+                "safe_contact",
+                &case_id.to_string(),
+                Some(b),
+            )?)),
+        }
+    }
+
+    /// One page of the cases the actor may see, newest change first. One audit entry per view.
+    pub async fn case_list(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        filter: &CaseFilter,
+        offset: i64,
+        limit: i64,
+        request_id: Option<&str>,
+    ) -> Result<CasePage, StoreError> {
+        let scope = cases_visible_to(actor);
+        let (org, user, sup) = scope.bind_values();
+        let mut w = Conditions {
+            sql: format!(" FROM cases c WHERE {}", CaseScope::condition(1)),
+            values: vec![Value::Text(org), Value::Text(user), Value::Int(sup)],
+        };
+        match filter.case_type {
+            Some(CaseType::IdentifiedVictim) => {
+                w.add(" AND c.trafficking_status = $?", Value::Text("actual".into()))
+            }
+            Some(t) => w.add(
+                " AND (c.trafficking_status IS NULL OR c.trafficking_status <> 'actual') AND c.case_type = $?",
+                Value::Text(t.as_str().into()),
+            ),
+            None => {}
+        }
+        if let Some(s) = filter.status {
+            w.add(" AND c.status = $?", Value::Text(s.as_str().into()));
+        }
+        if let Some(s) = filter.sex {
+            w.add(" AND c.sex = $?", Value::Text(s.as_str().into()));
+        }
+        if let Some(d) = filter.born_after {
+            w.add(" AND c.birth_date > $?", Value::Text(d.to_string()));
+        }
+        if let Some(d) = filter.born_until {
+            w.add(" AND c.birth_date <= $?", Value::Text(d.to_string()));
+        }
+        if let Some(r) = filter.risk {
+            w.add(" AND c.risk = $?", Value::Text(r.as_str().into()));
+        }
+        if let Some(u) = filter.worker {
+            w.add(" AND c.assigned_worker_id = $?", Value::Text(u.to_string()));
+        }
+        if filter.drafts_only {
+            w.add(" AND c.draft = $?", Value::Int(1));
+        }
+        if !filter.region_ids.is_empty() {
+            let first = w.values.len() + 1;
+            w.values
+                .extend(filter.region_ids.iter().map(|r| Value::Text(r.to_string())));
+            let ph: Vec<String> = (first..=w.values.len()).map(|i| format!("${i}")).collect();
+            w.sql
+                .push_str(&format!(" AND c.region_id IN ({})", ph.join(", ")));
+        }
+        for d in &filter.name_digests {
+            w.add(
+                " AND c.person_id IN (SELECT person_id FROM person_index WHERE kind = 'name' AND digest = $?)",
+                Value::Text(d.clone()),
+            );
+        }
+        if let Some(d) = &filter.document_digest {
+            w.add(
+                " AND c.person_id IN (SELECT person_id FROM person_index WHERE kind = 'document' AND digest = $?)",
+                Value::Text(d.clone()),
+            );
+        }
+        let Conditions { sql, mut values } = w;
+        let count_sql = format!("SELECT COUNT(*) AS n{sql}");
+        let total: i64 = bind_all!(
+            sqlx::query(sqlx::AssertSqlSafe(count_sql)),
+            values.iter().cloned()
+        )
+        .fetch_one(&mut *unit.tx)
+        .await?
+        .try_get("n")?;
+        let n = values.len();
+        let page_sql = format!(
+            "SELECT c.code, c.case_type, c.trafficking_status, c.status, c.sex, c.birth_date, c.risk, c.region_id, \
+             c.assigned_worker_id, c.restricted, c.draft, c.updated_at{sql} ORDER BY c.updated_at DESC, c.id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        values.push(Value::Int(limit.clamp(1, 500)));
+        values.push(Value::Int(offset.max(0)));
+        let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
+            .fetch_all(&mut *unit.tx)
+            .await?;
+        let bad = |_| StoreError::DataFile("unknown code in cases".into());
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let chosen = CaseType::parse(&r.try_get::<String, _>("case_type")?).map_err(bad)?;
+                let ts = r
+                    .try_get::<Option<String>, _>("trafficking_status")?
+                    .as_deref()
+                    .map(TraffickingStatus::parse)
+                    .transpose()
+                    .map_err(bad)?;
+                Ok(CaseRow {
+                    code: r.try_get("code")?,
+                    case_type: CaseType::effective(chosen, ts),
+                    status: CaseStatus::parse(&r.try_get::<String, _>("status")?).map_err(bad)?,
+                    sex: Sex::parse(&r.try_get::<String, _>("sex")?).unwrap_or(Sex::OtherUnknown),
+                    birth_date: r
+                        .try_get::<Option<String>, _>("birth_date")?
+                        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    risk: r
+                        .try_get::<Option<String>, _>("risk")?
+                        .as_deref()
+                        .map(RiskLevel::parse)
+                        .transpose()
+                        .map_err(bad)?,
+                    region_id: opt_id(r, "region_id")?,
+                    assigned_worker_id: opt_id(r, "assigned_worker_id")?,
+                    restricted: r.try_get::<i64, _>("restricted")? != 0,
+                    draft: r.try_get::<i64, _>("draft")? != 0,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let detail = filter.audit_detail();
+        let mut entry = AuditEntry::by(Some(actor), Action::List)
+            .object("case", "list")
+            .request(request_id);
+        if !detail.is_empty() {
+            entry = entry.detail(detail);
+        }
+        unit.audit(entry).await?;
+        Ok(CasePage { rows, total })
+    }
+
+    /// Updates the person of a case, guarded by the person's version.
+    pub async fn update_person(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        code: &str,
+        expected: Version,
+        record: &PersonRecord,
+    ) -> Result<Version, StoreError> {
+        let scope = cases_visible_to(actor);
+        let case = self.visible_case(&mut unit.tx, &scope, code).await?;
+        if !case.draft
+            && let Some(gap) = registration_gaps(record).into_iter().next()
+        {
+            return Err(gap.into());
+        }
+        let before = self.person_in(&mut unit.tx, case.person_id).await?;
+        let version = self
+            .write_person(&mut unit.tx, case.person_id, record, expected)
+            .await?;
+        self.write_version(
+            &mut unit.tx,
+            Some(actor),
+            VersionOf {
+                case_id: case.id,
+                record_kind: "person",
+                record_id: before.code.clone(),
+                change: "update",
+            },
+            diff(&before.record.fields(), &record.fields()),
+        )
+        .await?;
+        self.touch_case(&mut unit.tx, case.id).await?;
+        unit.audit(AuditEntry::by(Some(actor), Action::Update).object("case", case.id))
+            .await?;
+        Ok(version)
+    }
+
+    pub(crate) async fn touch_case(&self, tx: &mut Tx, case_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
+            .bind(now_micros())
+            .bind(case_id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes a changed case row, guarded by its version, and records the version.
+    async fn save_case(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        before: &Case,
+        after: &Case,
+        expected: Version,
+        change: &str,
+    ) -> Result<Version, StoreError> {
+        let done = sqlx::query(
+            "UPDATE cases SET case_type = $1, status = $2, risk = $3, assigned_worker_id = $4, restricted = $5, \
+             family_implicated = $6, draft = $7, closure_reason = $8, closure_requested_by = $9, closure_requested_at = $10, \
+             version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13",
+        )
+        .bind(after.chosen_type.as_str())
+        .bind(after.status.as_str())
+        .bind(after.risk.map(|r| r.as_str()))
+        .bind(after.assigned_worker_id.map(|w| w.to_string()))
+        .bind(flag(after.restricted))
+        .bind(flag(after.family_implicated))
+        .bind(flag(after.draft))
+        .bind(after.closure_reason.clone())
+        .bind(after.closure_requested_by.map(|w| w.to_string()))
+        .bind(after.closure_requested_by.map(|_| now_micros()))
+        .bind(now_micros())
+        .bind(after.id.to_string())
+        .bind(expected.0)
+        .execute(&mut *unit.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::db::explain_missed_update(
+                &mut unit.tx,
+                "cases",
+                &after.id.to_string(),
+            )
+            .await);
+        }
+        self.write_version(
+            &mut unit.tx,
+            Some(actor),
+            VersionOf {
+                case_id: after.id,
+                record_kind: "case",
+                record_id: after.id.to_string(),
+                change,
+            },
+            diff(&before.fields(), &after.fields()),
+        )
+        .await?;
+        unit.audit(AuditEntry::by(Some(actor), Action::Update).object("case", after.id))
+            .await?;
+        Ok(expected.next())
+    }
+
+    /// Updates the details of a case: type, risk, assigned worker, restricted and
+    /// family-implicated flags.
+    pub async fn update_case_details(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        code: &str,
+        expected: Version,
+        details: &CaseDetails,
+    ) -> Result<Version, StoreError> {
+        let scope = cases_visible_to(actor);
+        let before = self.visible_case(&mut unit.tx, &scope, code).await?;
+        if details.case_type == CaseType::IdentifiedVictim {
+            return Err(Invalid::new("case_type", "identified-victim-not-chosen").into());
+        }
+        if let Some(w) = details.assigned_worker_id
+            && Some(w) != before.assigned_worker_id
+        {
+            Self::check_worker(&mut unit.tx, before.org_id, w).await?;
+        }
+        let mut after = before.clone();
+        after.chosen_type = details.case_type;
+        after.risk = details.risk;
+        after.assigned_worker_id = details.assigned_worker_id;
+        after.restricted = details.restricted;
+        after.family_implicated = details.family_implicated;
+        self.save_case(unit, actor, &before, &after, expected, "update")
+            .await
+    }
+
+    /// Finishes a registration saved as a draft (the person must have what a registration needs).
+    pub async fn finish_registration(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        code: &str,
+        expected: Version,
+    ) -> Result<Version, StoreError> {
+        let scope = cases_visible_to(actor);
+        let before = self.visible_case(&mut unit.tx, &scope, code).await?;
+        let person = self.person_in(&mut unit.tx, before.person_id).await?;
+        if let Some(gap) = registration_gaps(&person.record).into_iter().next() {
+            return Err(gap.into());
+        }
+        let mut after = before.clone();
+        after.draft = false;
+        self.save_case(unit, actor, &before, &after, expected, "update")
+            .await
+    }
+
+    /// Changes the status. Closing needs a reason; a case worker's closure is recorded as a
+    /// request that a supervisor (`may_approve`) then approves by closing.
+    pub async fn change_status(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        may_approve: bool,
+        code: &str,
+        expected: Version,
+        to: CaseStatus,
+        closure_reason: Option<String>,
+    ) -> Result<StatusOutcome, StoreError> {
+        let scope = cases_visible_to(actor);
+        let before = self.visible_case(&mut unit.tx, &scope, code).await?;
+        let reason = closure_reason.filter(|r| !r.trim().is_empty()).or_else(|| {
+            before
+                .closure_reason
+                .clone()
+                .filter(|_| to == CaseStatus::Closed)
+        });
+        if before.draft {
+            return Err(Invalid::new("status", "finish-registration-first").into());
+        }
+        let request = TransitionRequest {
+            closure_reason: reason.clone(),
+            supervisor_approval: may_approve,
+        };
+        let mut after = before.clone();
+        match check_transition(before.status, to, &request) {
+            Ok(()) => {
+                after.status = to;
+                if to == CaseStatus::Closed {
+                    after.closure_reason = reason;
+                } else {
+                    after.closure_reason = None;
+                }
+                after.closure_requested_by = None;
+                let v = self
+                    .save_case(unit, actor, &before, &after, expected, "status")
+                    .await?;
+                Ok(StatusOutcome::Changed(v))
+            }
+            Err(yoldash_domain::case::TransitionError::ApprovalRequired) => {
+                after.closure_reason = reason;
+                after.closure_requested_by = Some(actor.user_id);
+                let v = self
+                    .save_case(unit, actor, &before, &after, expected, "closure_request")
+                    .await?;
+                Ok(StatusOutcome::ClosureRequested(v))
+            }
+            Err(e) => Err(Invalid::new("status", e.message_key()).into()),
+        }
+    }
+
+    /// Records the safe-contact arrangements (guarded by the case's version).
+    pub async fn set_safe_contact(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        code: &str,
+        expected: Version,
+        safe: &SafeContact,
+    ) -> Result<Version, StoreError> {
+        let scope = cases_visible_to(actor);
+        let case = self.visible_case(&mut unit.tx, &scope, code).await?;
+        let before = self
+            .safe_contact_of(&mut unit.tx, case.id)
+            .await?
+            .unwrap_or_default();
+        let id = case.id.to_string();
+        let blob = self.seal_json("cases", "safe_contact", &id, safe);
+        let done = sqlx::query(
+            "UPDATE cases SET safe_contact = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(blob)
+        .bind(now_micros())
+        .bind(&id)
+        .bind(expected.0)
+        .execute(&mut *unit.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::db::explain_missed_update(&mut unit.tx, "cases", &id).await);
+        }
+        self.write_version(
+            &mut unit.tx,
+            Some(actor),
+            VersionOf {
+                case_id: case.id,
+                record_kind: "safe_contact",
+                record_id: id,
+                change: "update",
+            },
+            diff(&before.fields(), &safe.fields()),
+        )
+        .await?;
+        unit.audit(AuditEntry::by(Some(actor), Action::Update).object("case", case.id))
+            .await?;
+        Ok(expected.next())
+    }
+
+    /// Case workers and supervisors of the actor's organisation (id, name), for the
+    /// "assigned worker" choices and filter.
+    pub async fn case_workers(&self, org_id: Uuid) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id \
+             WHERE u.org_id = $1 AND r.role IN ('case_worker', 'supervisor') AND u.active = 1 ORDER BY u.display_name",
+        )
+        .bind(org_id.to_string())
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    parse_id(&r.try_get::<String, _>("id")?)?,
+                    r.try_get("display_name")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Closure requests waiting for a supervisor of `org_id` (codes only).
+    pub async fn closure_requests(&self, org_id: Uuid) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT code FROM cases WHERE org_id = $1 AND closure_requested_by IS NOT NULL AND status <> 'closed' ORDER BY updated_at",
+        )
+        .bind(org_id.to_string())
+        .fetch_all(&self.db.pool)
+        .await?)
+    }
+}
+
+/// Conditions of a query and the values they bind, numbered in order.
+struct Conditions {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    /// Appends a fragment whose `$?` is the next placeholder.
+    fn add(&mut self, fragment: &str, value: Value) {
+        self.values.push(value);
+        self.sql
+            .push_str(&fragment.replace("$?", &format!("${}", self.values.len())));
+    }
+}
