@@ -7,7 +7,7 @@
 macro_rules! picklist {
     ($(#[$meta:meta])* $name:ident, $list:literal, $field:literal, [$($variant:ident => ($code:literal, $htcds:literal)),+ $(,)?]) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $($variant),+
         }
@@ -55,6 +55,20 @@ macro_rules! picklist {
                 }
                 out.sort();
                 Ok(out)
+            }
+        }
+
+        // Serialised as the stable code (what the API and the stored columns use).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&code).map_err(|_| serde::de::Error::custom("unknown code"))
             }
         }
     };

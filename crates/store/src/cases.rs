@@ -175,7 +175,7 @@ pub fn registration_gaps(person: &PersonRecord) -> Vec<Invalid> {
         gaps.push(Invalid::new("given_name", "required"));
     }
     if person.facts.birth.is_none() {
-        gaps.push(Invalid::new("birth", "birth-required"));
+        gaps.push(Invalid::new("birth_date", "birth-required"));
     }
     gaps
 }
@@ -313,6 +313,15 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         case_from_row(&row)
+    }
+
+    /// NotFound unless the actor may see the case (no audit entry: nothing is read).
+    pub async fn check_case_visible(&self, actor: &Actor, code: &str) -> Result<(), StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        self.visible_case(&mut tx, &cases_visible_to(actor), code)
+            .await?;
+        tx.rollback().await?;
+        Ok(())
     }
 
     /// Checks that a case worker or supervisor of `org_id` is who `worker` names.
@@ -782,6 +791,7 @@ impl Store {
 
     /// Changes the status. Closing needs a reason; a case worker's closure is recorded as a
     /// request that a supervisor (`may_approve`) then approves by closing.
+    #[allow(clippy::too_many_arguments)]
     pub async fn change_status(
         &self,
         unit: &mut Unit<'_>,
@@ -802,6 +812,20 @@ impl Store {
         });
         if before.draft {
             return Err(Invalid::new("status", "finish-registration-first").into());
+        }
+        if to == CaseStatus::Closed
+            && let Some(r) = &reason
+        {
+            // A closure reason is a code of the admin-edited `closure_reason` list.
+            let known = self
+                .reference_items("closure_reason", false)
+                .await?
+                .iter()
+                .any(|i| &i.code == r);
+            if !known {
+                return Err(Invalid::new("closure_reason", "invalid-choice").into());
+            }
+            self.mark_used(unit, "closure_reason", r).await?;
         }
         let request = TransitionRequest {
             closure_reason: reason.clone(),

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod fields;
 pub mod forms;
 pub mod i18n;
 pub mod pages;
@@ -62,6 +63,8 @@ pub struct AppInner {
     pub config: WebConfig,
     pub throttle: throttle::Throttle,
     pub migration_level: i64,
+    /// Age band sets (`data/age-bands.json`), for filters and lists.
+    pub age_bands: yoldash_domain::person::AgeBandSets,
 }
 
 pub type AppState = Arc<AppInner>;
@@ -87,6 +90,7 @@ impl Application {
             config,
             throttle: throttle::Throttle::default(),
             migration_level,
+            age_bands: yoldash_domain::person::AgeBandSets::shipped(),
         });
         let router = routes::router(state);
         Ok(Self { listener, router })

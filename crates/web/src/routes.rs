@@ -180,6 +180,7 @@ pub fn table() -> Vec<Endpoint> {
     .chain(pages::admin::regions::endpoints())
     .chain(pages::admin::lists::endpoints())
     .chain(pages::admin::audit::endpoints())
+    .chain(pages::cases::endpoints())
     .collect()
 }
 

@@ -36,8 +36,9 @@ pub struct Flash {
 }
 
 /// The navigation: (message key, path, permission needed).
-const NAV: [(&str, &str, Permission); 7] = [
+const NAV: [(&str, &str, Permission); 8] = [
     ("nav-home", "/", Permission::ProfileUse),
+    ("nav-cases", "/cases", Permission::CaseRead),
     (
         "nav-organisations",
         "/admin/organisations",

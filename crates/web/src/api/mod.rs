@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI document generated from the code.
 
 pub mod audit;
+pub mod cases;
 pub mod health;
 pub mod me;
 pub mod organisations;
@@ -23,6 +24,9 @@ use crate::error::AppError;
         users::list, users::create, users::show, users::update, users::disable,
         regions::list,
         audit::list,
+        cases::list, cases::create, cases::show, cases::update_person, cases::update_details,
+        cases::change_status, cases::update_safety, cases::add_member, cases::add_consent,
+        cases::withdraw_consent, cases::consent_check, cases::save_identification,
     ),
     components(schemas(crate::render::Problem, crate::render::FieldProblem)),
     modifiers(&BearerAuth),

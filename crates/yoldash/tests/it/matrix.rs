@@ -22,9 +22,22 @@ struct Ids {
     own_user: String,
     foreign_user: String,
     spare_org: String,
+    own_case: String,
+    foreign_case: String,
 }
 
 fn concrete(path: &str, ids: &Ids, foreign: bool) -> String {
+    if path.starts_with("/cases/") || path.starts_with("/api/v1/cases/") {
+        let case = if foreign {
+            &ids.foreign_case
+        } else {
+            &ids.own_case
+        };
+        // `{id}` of a case's record: an id that names nothing (the case decides 404 first).
+        return path
+            .replace("{code}", case)
+            .replace("{id}", "01900000-0000-7000-8000-000000000000");
+    }
     let id = if path.starts_with("/api/v1/users/") || path.starts_with("/admin/users/") {
         if foreign {
             &ids.foreign_user
@@ -79,6 +92,36 @@ async fn call(
     (res.status().as_u16(), loc)
 }
 
+/// A case registered by a case worker of `org`; returns its code.
+async fn case_of(app: &yoldash_testkit::TestApp, org: uuid::Uuid) -> String {
+    let worker = app.create_user(org, &[Role::CaseWorker]).await;
+    let actor = yoldash_domain::Actor {
+        user_id: worker.id,
+        org_id: org,
+        roles: vec![Role::CaseWorker],
+    };
+    let mut unit = app.store.unit().await.unwrap();
+    let case = app
+        .store
+        .register_case(
+            &mut unit,
+            &actor,
+            &yoldash_store::cases::NewCase {
+                case_type: yoldash_domain::case::CaseType::VulnerableMigrant,
+                person: Default::default(),
+                risk: None,
+                assigned_worker_id: None,
+                restricted: false,
+                family_implicated: false,
+                draft: true,
+            },
+        )
+        .await
+        .unwrap();
+    unit.commit().await.unwrap();
+    case.code
+}
+
 both_backends!(every_route_for_every_role, |backend: Backend| async move {
     let app = spawn_app(backend).await;
     let perms = PermissionTable::shipped();
@@ -96,6 +139,8 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
             .id
             .to_string(),
         spare_org: spare.id.to_string(),
+        own_case: case_of(&app, app.admin_org.id).await,
+        foreign_case: case_of(&app, other.id).await,
     };
     // Sign-out last, so the session lives through the other routes.
     let mut routes = table();
@@ -143,7 +188,9 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
                 let (status, _) =
                     call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
                 checked += 1;
-                let sees_all = r == Role::Admin;
+                // Administrators see every organisation's accounts; nobody sees another
+                // organisation's cases.
+                let sees_all = r == Role::Admin && kind != "case";
                 let ok = if sees_all {
                     status != 404 && status < 500
                 } else {

@@ -1,0 +1,544 @@
+//! Cases over the API: the same store calls as the pages, so the same visibility (404
+//! outside the scope), the same audit entries, versions and conflicts.
+
+use super::{Body, LazyBody, Params, parse_id};
+use crate::AppState;
+use crate::auth::{Auth, RequestId};
+use crate::error::AppError;
+use crate::pages::cases::Lookups;
+use crate::pages::cases::list::{ListQuery, PAGE_SIZE};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use yoldash_domain::case::{CaseStatus, CaseType, RiskLevel};
+use yoldash_domain::consent::{ConsentForm, GivenBy, Purpose, may_use};
+use yoldash_domain::{Permission, Version};
+use yoldash_store::case_records::{ConsentDetails, IdentificationRecord, MemberRecord, NewConsent};
+use yoldash_store::cases::{CaseDetails, CaseFile, CasePage, NewCase, SafeContact, StatusOutcome};
+use yoldash_store::persons::PersonRecord;
+
+async fn open(state: &AppState, auth: &Auth, code: &str, rid: &str) -> Result<CaseFile, AppError> {
+    let mut unit = state.store.unit().await?;
+    let file = state
+        .store
+        .open_case(&mut unit, &auth.actor, code, Some(rid))
+        .await?;
+    unit.commit().await?;
+    Ok(file)
+}
+
+/// A page of the case list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseListView {
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+    /// Case codes and non-identifying fields only.
+    #[schema(value_type = Vec<Object>)]
+    pub cases: Vec<yoldash_store::cases::CaseRow>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// Case type code (`identified_victim` follows from identification).
+    #[serde(rename = "type")]
+    case_type: Option<String>,
+    status: Option<String>,
+    sex: Option<String>,
+    /// Age band as `set:code`, e.g. `child_adult:child` or `humanitarian:12-17`.
+    age: Option<String>,
+    risk: Option<String>,
+    /// Region code; sub-regions are included.
+    region: Option<String>,
+    /// Assigned worker's user id.
+    worker: Option<String>,
+    /// Exact name search (any script).
+    q: Option<String>,
+    /// Exact document number search.
+    doc: Option<String>,
+    /// `1`: drafts only.
+    drafts: Option<String>,
+    page: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, body = CaseListView)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    RequestId(rid): RequestId,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<CaseListView>, AppError> {
+    let lookups = Lookups::load(&state, &auth, crate::i18n::Tr(Default::default())).await?;
+    let filter = q.filter(&state, &lookups);
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let mut unit = state.store.unit().await?;
+    let CasePage { rows, total } = state
+        .store
+        .case_list(
+            &mut unit,
+            &auth.actor,
+            &filter,
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+            Some(&rid),
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(CaseListView {
+        total,
+        page,
+        page_size: PAGE_SIZE,
+        cases: rows,
+    }))
+}
+
+/// A new case and its person.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewCaseBody {
+    /// One of the choosable case types.
+    #[schema(value_type = String)]
+    pub case_type: CaseType,
+    /// `{facts: {sex, gender_identity, birth, citizenships, origin_region_id, disability,
+    /// languages, education, marital_status}, identity: {family_name, given_name, …}}`.
+    #[schema(value_type = Object)]
+    pub person: PersonRecord,
+    #[schema(value_type = Option<String>)]
+    pub risk: Option<RiskLevel>,
+    pub assigned_worker_id: Option<Uuid>,
+    #[serde(default)]
+    pub restricted: bool,
+    #[serde(default)]
+    pub family_implicated: bool,
+    /// Save part-way: a name and a birth are not yet required.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// The whole case file, as the caller may see it (the household is absent when hidden).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseFileView {
+    #[schema(value_type = Object)]
+    #[serde(flatten)]
+    pub file: CaseFile,
+    /// The case type as shown ("identified victim" follows from the identification).
+    pub case_type: String,
+}
+
+impl From<CaseFile> for CaseFileView {
+    fn from(file: CaseFile) -> Self {
+        Self {
+            case_type: file.case.case_type().as_str().to_string(),
+            file,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/cases", request_body = NewCaseBody, responses((status = 201, body = CaseFileView), (status = 422, body = crate::render::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    RequestId(rid): RequestId,
+    Body(body): Body<NewCaseBody>,
+) -> Result<(StatusCode, Json<CaseFileView>), AppError> {
+    let mut unit = state.store.unit().await?;
+    let case = state
+        .store
+        .register_case(
+            &mut unit,
+            &auth.actor,
+            &NewCase {
+                case_type: body.case_type,
+                person: body.person,
+                risk: body.risk,
+                assigned_worker_id: body.assigned_worker_id,
+                restricted: body.restricted,
+                family_implicated: body.family_implicated,
+                draft: body.draft,
+            },
+        )
+        .await?;
+    unit.commit().await?;
+    let file = open(&state, &auth, &case.code, &rid).await?;
+    Ok((StatusCode::CREATED, Json(file.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{code}", params(("code" = String, Path)), responses((status = 200, body = CaseFileView), (status = 404, body = crate::render::Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    RequestId(rid): RequestId,
+    Path(code): Path<String>,
+) -> Result<Json<CaseFileView>, AppError> {
+    Ok(Json(open(&state, &auth, &code, &rid).await?.into()))
+}
+
+/// The new version of what was saved.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Saved {
+    pub version: i64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PersonBody {
+    /// The person's version the change is based on.
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub person: PersonRecord,
+}
+
+#[utoipa::path(put, path = "/api/v1/cases/{code}/person", params(("code" = String, Path)), request_body = PersonBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<Json<Saved>, AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let body: PersonBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    let v = state
+        .store
+        .update_person(
+            &mut unit,
+            &auth.actor,
+            &code,
+            Version(body.version),
+            &body.person,
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(Saved { version: v.0 }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DetailsBody {
+    /// The case's version the change is based on.
+    pub version: i64,
+    #[schema(value_type = String)]
+    pub case_type: CaseType,
+    #[schema(value_type = Option<String>)]
+    pub risk: Option<RiskLevel>,
+    pub assigned_worker_id: Option<Uuid>,
+    #[serde(default)]
+    pub restricted: bool,
+    #[serde(default)]
+    pub family_implicated: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/cases/{code}/details", params(("code" = String, Path)), request_body = DetailsBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+pub async fn update_details(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<Json<Saved>, AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let b: DetailsBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    let v = state
+        .store
+        .update_case_details(
+            &mut unit,
+            &auth.actor,
+            &code,
+            Version(b.version),
+            &CaseDetails {
+                case_type: b.case_type,
+                risk: b.risk,
+                assigned_worker_id: b.assigned_worker_id,
+                restricted: b.restricted,
+                family_implicated: b.family_implicated,
+            },
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(Saved { version: v.0 }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StatusBody {
+    pub version: i64,
+    /// `registered`, `assessed`, `plan_approved`, `in_assistance`, `closed`.
+    #[schema(value_type = String)]
+    pub to: CaseStatus,
+    /// For closing: a code of the `closure_reason` list.
+    pub closure_reason: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StatusAnswer {
+    pub version: i64,
+    /// `changed`, or `closure_requested` when a case worker's closure awaits a supervisor.
+    pub outcome: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{code}/status", params(("code" = String, Path)), request_body = StatusBody, responses((status = 200, body = StatusAnswer), (status = 404, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+pub async fn change_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<Json<StatusAnswer>, AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let b: StatusBody = body.parse()?;
+    let may_approve = auth.actor.may(&state.permissions, Permission::CaseApprove);
+    let mut unit = state.store.unit().await?;
+    let outcome = state
+        .store
+        .change_status(
+            &mut unit,
+            &auth.actor,
+            may_approve,
+            &code,
+            Version(b.version),
+            b.to,
+            b.closure_reason,
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(match outcome {
+        StatusOutcome::Changed(v) => StatusAnswer {
+            version: v.0,
+            outcome: "changed".into(),
+        },
+        StatusOutcome::ClosureRequested(v) => StatusAnswer {
+            version: v.0,
+            outcome: "closure_requested".into(),
+        },
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SafetyBody {
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub safe_contact: SafeContact,
+}
+
+#[utoipa::path(put, path = "/api/v1/cases/{code}/safety", params(("code" = String, Path)), request_body = SafetyBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+pub async fn update_safety(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<Json<Saved>, AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let b: SafetyBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    let v = state
+        .store
+        .set_safe_contact(
+            &mut unit,
+            &auth.actor,
+            &code,
+            Version(b.version),
+            &b.safe_contact,
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(Saved { version: v.0 }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MemberBody {
+    #[schema(value_type = Object)]
+    pub person: PersonRecord,
+    /// `{relation, situation: {situation: at_home|abroad|returned, …}, cares_for_child}`.
+    #[schema(value_type = Object)]
+    pub member: MemberRecord,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{code}/household", params(("code" = String, Path)), request_body = MemberBody, responses((status = 201, body = Created), (status = 404, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<(StatusCode, Json<Created>), AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let b: MemberBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    let id = state
+        .store
+        .add_household_member(&mut unit, &auth.actor, &code, &b.person, &b.member)
+        .await?;
+    unit.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ConsentBody {
+    /// `assistance`, `sharing`, `statistics`.
+    #[schema(value_type = String)]
+    pub purpose: Purpose,
+    /// For `sharing`: the organisation it allows.
+    pub organisation_id: Option<Uuid>,
+    pub given_at: DateTime<Utc>,
+    /// `written` or `oral_with_witness`.
+    #[schema(value_type = String)]
+    pub form: ConsentForm,
+    /// `person`, `parent`, `guardian`, `representative`.
+    #[schema(value_type = String)]
+    pub given_by: GivenBy,
+    #[serde(default)]
+    pub representative_name: String,
+    #[serde(default)]
+    pub child_view: String,
+    #[serde(default)]
+    pub witness: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{code}/consents", params(("code" = String, Path)), request_body = ConsentBody, responses((status = 201, body = Created), (status = 404, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+pub async fn add_consent(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<(StatusCode, Json<Created>), AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let b: ConsentBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    let id = state
+        .store
+        .record_consent(
+            &mut unit,
+            &auth.actor,
+            &code,
+            &NewConsent {
+                purpose: b.purpose,
+                organisation_id: b.organisation_id,
+                given_at: b.given_at,
+                form: b.form,
+                given_by: b.given_by,
+                details: ConsentDetails {
+                    representative_name: b.representative_name,
+                    child_view: b.child_view,
+                    witness: b.witness,
+                },
+            },
+        )
+        .await?;
+    unit.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct WithdrawBody {
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{code}/consents/{id}/withdraw", params(("code" = String, Path), ("id" = String, Path)), request_body = WithdrawBody, responses((status = 204), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((code, id)): Path<(String, String)>,
+    body: LazyBody,
+) -> Result<StatusCode, AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let id = parse_id(&id)?;
+    let b: WithdrawBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    state
+        .store
+        .withdraw_consent(
+            &mut unit,
+            &auth.actor,
+            &code,
+            id,
+            Version(b.version),
+            Utc::now(),
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ConsentQuery {
+    /// `assistance`, `sharing`, `statistics`.
+    purpose: Option<String>,
+    /// For `sharing`: the organisation to share with.
+    organisation_id: Option<String>,
+}
+
+/// The answer of the consent rule.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ConsentAnswer {
+    pub allowed: bool,
+    /// `consent-allowed`, `consent-missing`, `consent-withdrawn`, `consent-representative-required`.
+    pub reason: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{code}/consent-check", params(("code" = String, Path), ConsentQuery), responses((status = 200, body = ConsentAnswer), (status = 404, body = crate::render::Problem)))]
+pub async fn consent_check(
+    State(state): State<AppState>,
+    auth: Auth,
+    RequestId(rid): RequestId,
+    Path(code): Path<String>,
+    Params(q): Params<ConsentQuery>,
+) -> Result<Json<ConsentAnswer>, AppError> {
+    let file = open(&state, &auth, &code, &rid).await?;
+    let purpose = Purpose::parse(q.purpose.as_deref().unwrap_or_default())
+        .map_err(|_| AppError::invalid("purpose", "invalid-choice"))?;
+    let now = Utc::now();
+    let is_child = file
+        .person
+        .record
+        .facts
+        .birth
+        .is_some_and(|b| b.is_child_on(now.date_naive()));
+    let consents: Vec<_> = file.consents.iter().map(|c| c.as_consent()).collect();
+    let organisation = match q.organisation_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            Uuid::parse_str(s)
+                .map_err(|_| AppError::invalid("organisation_id", "invalid-choice"))?,
+        ),
+        None => None,
+    };
+    let d = may_use(&consents, is_child, purpose, organisation, now);
+    Ok(Json(ConsentAnswer {
+        allowed: d.allowed(),
+        reason: d.message_key().to_string(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct IdentificationBody {
+    /// The identification's version; absent for the first one.
+    pub version: Option<i64>,
+    #[schema(value_type = Object)]
+    pub identification: IdentificationRecord,
+}
+
+#[utoipa::path(put, path = "/api/v1/cases/{code}/identification", params(("code" = String, Path)), request_body = IdentificationBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+pub async fn save_identification(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    body: LazyBody,
+) -> Result<Json<Saved>, AppError> {
+    state.store.check_case_visible(&auth.actor, &code).await?;
+    let b: IdentificationBody = body.parse()?;
+    let mut unit = state.store.unit().await?;
+    let v = state
+        .store
+        .save_identification(
+            &mut unit,
+            &auth.actor,
+            &code,
+            b.version.map(Version),
+            &b.identification,
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(Json(Saved { version: v.0 }))
+}

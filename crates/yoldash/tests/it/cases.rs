@@ -1,0 +1,717 @@
+//! Cases over the web pages: registration and drafts, visibility (404 outside the scope,
+//! restricted cases, the family-implicated flag), status rules, encrypted storage, name
+//! search across scripts, conflicts, and that no name leaks into lists, logs or audit.
+
+use sqlx::Row;
+use yoldash_domain::Role;
+use yoldash_testkit::{Backend, TEST_PASSWORD, TestApp, both_backends, create_org, spawn_app};
+
+pub const AYGUL: &str = "Aýgül";
+pub const FAMILY: &str = "Berdiýewa";
+
+/// A signed-in browser: client and CSRF token.
+pub struct Session {
+    pub client: reqwest::Client,
+    pub csrf: String,
+    pub user: yoldash_store::users::User,
+}
+
+pub async fn sign_in(app: &TestApp, org: uuid::Uuid, roles: &[Role]) -> Session {
+    let user = app.create_user(org, roles).await;
+    let (client, csrf) = app.login(&user.email, TEST_PASSWORD).await;
+    Session { client, csrf, user }
+}
+
+/// Registers a case through the form; returns its code.
+pub async fn register(app: &TestApp, s: &Session, extra: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf", &s.csrf),
+        ("case_type", "presumed_victim"),
+        ("given_name", AYGUL),
+        ("family_name", FAMILY),
+        ("sex", "female"),
+        ("birth_date", "1999-04-02"),
+        ("phone", "+993 65 123456"),
+        ("doc_kind_0", "passport"),
+        ("doc_number_0", "I-AS 123456"),
+        ("doc_country_0", "TM"),
+        ("narrative", "Met the recruiter at the bazaar."),
+        ("citizenships", "TM"),
+    ];
+    // A field given in `extra` replaces the default one.
+    fields.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+    fields.extend_from_slice(extra);
+    let res = app.post_form(&s.client, "/cases/new", &fields).await;
+    assert_eq!(res.status, 303, "registration failed: {}", res.body);
+    let code = res.location.trim_start_matches("/cases/").to_string();
+    assert!(code.starts_with("C-"), "{code}");
+    code
+}
+
+async fn post(
+    app: &TestApp,
+    s: &Session,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> yoldash_testkit::Posted {
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", &s.csrf)];
+    fields.extend_from_slice(extra);
+    app.post_form(&s.client, path, &fields).await
+}
+
+/// The case's current version (from the hidden field of the safety tab).
+async fn case_version(app: &TestApp, s: &Session, code: &str) -> String {
+    let page = app
+        .page(&s.client, &format!("/cases/{code}?tab=safety"))
+        .await;
+    hidden(&page, "version")
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let at = page.find(&needle).expect("hidden field") + needle.len();
+    page[at..page[at..].find('"').unwrap() + at].to_string()
+}
+
+both_backends!(
+    registration_keeps_a_draft_and_finishes_it,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        // A registration without the essentials is refused, keeping what was typed.
+        let res = post(
+            &app,
+            &w,
+            "/cases/new",
+            &[
+                ("case_type", "vulnerable_migrant"),
+                ("sex", "male"),
+                ("phone", "+993 61 000000"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("+993 61 000000"), "typed value kept");
+        assert!(res.body.contains("given_name-error"));
+        // The same as a draft is saved.
+        let res = post(
+            &app,
+            &w,
+            "/cases/new",
+            &[
+                ("case_type", "vulnerable_migrant"),
+                ("sex", "male"),
+                ("phone", "+993 61 000000"),
+                ("save_draft", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let code = res.location.trim_start_matches("/cases/").to_string();
+        let page = app.page(&w.client, &format!("/cases/{code}")).await;
+        assert!(
+            page.contains("/finish"),
+            "a draft offers to finish the registration"
+        );
+        // Finishing needs the missing fields …
+        let v = case_version(&app, &w, &code).await;
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/finish"),
+            &[("version", &v)],
+        )
+        .await;
+        assert_eq!(res.status, 422);
+        // … which the person form adds.
+        let pv = hidden(
+            &app.page(&w.client, &format!("/cases/{code}")).await,
+            "person_version",
+        );
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/person"),
+            &[
+                ("person_version", &pv),
+                ("given_name", "Merdan"),
+                ("sex", "male"),
+                ("estimated_age", "34"),
+                ("phone", "+993 61 000000"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/finish"),
+            &[("version", &v)],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let page = app.page(&w.client, &format!("/cases/{code}")).await;
+        assert!(!page.contains("/finish\""));
+    }
+);
+
+both_backends!(
+    cases_are_invisible_outside_their_scope,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let org = app.admin_org.id;
+        let other = create_org(&app.store, "OTHER-NGO").await;
+        let owner = sign_in(&app, org, &[Role::CaseWorker]).await;
+        let code = register(&app, &owner, &[]).await;
+        let path = format!("/cases/{code}");
+        assert_eq!(app.status(&owner.client, &path).await, 200);
+        // Another organisation's case worker and supervisor, and in the same organisation the
+        // secretariat, a viewer and the system administrator: 404, as for a case that does not exist.
+        for (o, role) in [
+            (other.id, Role::CaseWorker),
+            (other.id, Role::Supervisor),
+            (org, Role::Secretariat),
+            (org, Role::Viewer),
+            (org, Role::Admin),
+            (org, Role::OrgAdmin),
+        ] {
+            let s = sign_in(&app, o, &[role]).await;
+            assert_eq!(app.status(&s.client, &path).await, 404, "{role:?}");
+            assert_eq!(app.status(&s.client, "/cases/C-0000-0000").await, 404);
+            assert_eq!(
+                app.status(&s.client, &format!("{path}?tab=history")).await,
+                404
+            );
+            if matches!(role, Role::CaseWorker | Role::Supervisor) {
+                let list = app.page(&s.client, "/cases").await;
+                assert!(
+                    !list.contains(&code),
+                    "{role:?} lists another organisation's case"
+                );
+                let res = post(
+                    &app,
+                    &s,
+                    &format!("{path}/safety"),
+                    &[("version", "1"), ("may_contact", "1")],
+                )
+                .await;
+                assert_eq!(res.status, 404, "{role:?} may not write either");
+            }
+        }
+        // A colleague in the same organisation sees it, until it is restricted.
+        let colleague = sign_in(&app, org, &[Role::CaseWorker]).await;
+        let supervisor = sign_in(&app, org, &[Role::Supervisor]).await;
+        assert_eq!(app.status(&colleague.client, &path).await, 200);
+        let v = case_version(&app, &owner, &code).await;
+        let res = post(
+            &app,
+            &owner,
+            &format!("{path}/details"),
+            &[
+                ("version", &v),
+                ("case_type", "presumed_victim"),
+                ("assigned_worker", &owner.user.id.to_string()),
+                ("restricted", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(app.status(&colleague.client, &path).await, 404);
+        assert!(!app.page(&colleague.client, "/cases").await.contains(&code));
+        assert_eq!(app.status(&supervisor.client, &path).await, 200);
+        assert!(app.page(&supervisor.client, "/cases").await.contains(&code));
+        assert_eq!(app.status(&owner.client, &path).await, 200);
+    }
+);
+
+both_backends!(
+    family_implicated_hides_the_household,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let org = app.admin_org.id;
+        let worker = sign_in(&app, org, &[Role::CaseWorker]).await;
+        let supervisor = sign_in(&app, org, &[Role::Supervisor]).await;
+        let code = register(
+            &app,
+            &worker,
+            &[
+                ("birth_date", "2014-05-01"),
+                ("case_type", "affected_family_member"),
+            ],
+        )
+        .await;
+        let res = post(
+            &app,
+            &worker,
+            &format!("/cases/{code}/household"),
+            &[
+                ("given_name", "Nurmuhammet"),
+                ("relation", "parent"),
+                ("sex", "male"),
+                ("situation", "abroad"),
+                ("abroad_country", "RU"),
+                ("abroad_since", "2021-03-01"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let res = post(
+            &app,
+            &worker,
+            &format!("/cases/{code}/household"),
+            &[
+                ("given_name", "Ogulgerek"),
+                ("relation", "parent"),
+                ("sex", "female"),
+                ("situation", "abroad"),
+                ("abroad_country", "TR"),
+                ("in_contact", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let tab = format!("/cases/{code}?tab=household");
+        let page = app.page(&supervisor.client, &tab).await;
+        assert!(page.contains("Nurmuhammet"));
+        assert!(
+            page.contains("both parents abroad"),
+            "left-behind child flagged: {page}"
+        );
+        let v = case_version(&app, &worker, &code).await;
+        let res = post(
+            &app,
+            &worker,
+            &format!("/cases/{code}/details"),
+            &[
+                ("version", &v),
+                ("case_type", "affected_family_member"),
+                ("assigned_worker", &worker.user.id.to_string()),
+                ("family_implicated", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        // The supervisor still sees the case, but not the household nor its history.
+        let page = app.page(&supervisor.client, &tab).await;
+        assert!(!page.contains("Nurmuhammet"));
+        assert!(page.contains("shown to the assigned case worker only"));
+        let history = app
+            .page(&supervisor.client, &format!("/cases/{code}?tab=history"))
+            .await;
+        assert!(!history.contains("Nurmuhammet") && !history.contains("Household member added"));
+        let res = post(
+            &app,
+            &supervisor,
+            &format!("/cases/{code}/household"),
+            &[("given_name", "X"), ("relation", "sibling")],
+        )
+        .await;
+        assert_eq!(res.status, 404);
+        // The assigned worker still sees it.
+        assert!(app.page(&worker.client, &tab).await.contains("Nurmuhammet"));
+    }
+);
+
+both_backends!(
+    status_changes_follow_the_workflow,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let org = app.admin_org.id;
+        let worker = sign_in(&app, org, &[Role::CaseWorker]).await;
+        let supervisor = sign_in(&app, org, &[Role::Supervisor]).await;
+        let code = register(&app, &worker, &[]).await;
+        let path = format!("/cases/{code}/status");
+        // Skipping a step is refused.
+        let v = case_version(&app, &worker, &code).await;
+        let res = post(
+            &app,
+            &worker,
+            &path,
+            &[("version", &v), ("to", "in_assistance")],
+        )
+        .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("This status change is not allowed"));
+        let res = post(&app, &worker, &path, &[("version", &v), ("to", "assessed")]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        // Closing without a reason is refused; a case worker's closure waits for approval.
+        let v = case_version(&app, &worker, &code).await;
+        let res = post(&app, &worker, &path, &[("version", &v), ("to", "closed")]).await;
+        assert_eq!(res.status, 422);
+        let res = post(
+            &app,
+            &worker,
+            &path,
+            &[
+                ("version", &v),
+                ("to", "closed"),
+                ("closure_reason", "no_such_reason"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 422);
+        let res = post(
+            &app,
+            &worker,
+            &path,
+            &[
+                ("version", &v),
+                ("to", "closed"),
+                ("closure_reason", "not_a_victim"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let page = app.page(&worker.client, &format!("/cases/{code}")).await;
+        assert!(page.contains("Closure requested"));
+        assert!(page.contains("Assessed"));
+        // The supervisor approves by closing.
+        let v = case_version(&app, &supervisor, &code).await;
+        let res = post(
+            &app,
+            &supervisor,
+            &path,
+            &[("version", &v), ("to", "closed")],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let n = app
+            .count(
+                "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND code = $1",
+                Some(&code),
+            )
+            .await;
+        assert_eq!(n, 1);
+        // A closed case only reopens to "assessed".
+        let v = case_version(&app, &worker, &code).await;
+        let res = post(
+            &app,
+            &worker,
+            &path,
+            &[("version", &v), ("to", "registered")],
+        )
+        .await;
+        assert_eq!(res.status, 422);
+        let res = post(&app, &worker, &path, &[("version", &v), ("to", "assessed")]).await;
+        assert_eq!(res.status, 303);
+        let history = app
+            .page(&worker.client, &format!("/cases/{code}?tab=history"))
+            .await;
+        assert!(history.contains("Closure requested") && history.contains("Status changed"));
+    }
+);
+
+/// Every blob column that may hold personal data, with the plaintext that went in.
+async fn raw_blobs(app: &TestApp) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for (table, column) in yoldash_store::encrypted::ENCRYPTED_COLUMNS {
+        let sql = format!("SELECT {column} AS v FROM {table} WHERE {column} IS NOT NULL");
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&app.store.db.pool)
+            .await
+            .unwrap()
+        {
+            out.push(r.try_get::<Vec<u8>, _>("v").unwrap());
+        }
+    }
+    out
+}
+
+/// Every text column of the case tables, as stored.
+async fn raw_text(app: &TestApp) -> String {
+    let mut all = String::new();
+    for table in [
+        "persons",
+        "person_index",
+        "cases",
+        "household_members",
+        "consents",
+        "identifications",
+        "record_versions",
+        "audit_log",
+    ] {
+        let sql = format!("SELECT * FROM {table}");
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&app.store.db.pool)
+            .await
+            .unwrap()
+        {
+            for i in 0..r.len() {
+                if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
+                    all.push_str(&s);
+                    all.push('\n');
+                }
+            }
+        }
+    }
+    all
+}
+
+both_backends!(
+    personal_fields_are_ciphertext_in_the_database,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let code = register(&app, &w, &[]).await;
+        let v = case_version(&app, &w, &code).await;
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/safety"),
+            &[
+                ("version", &v),
+                ("may_contact", "1"),
+                ("how", "Through her aunt Bahar"),
+                ("code_word", "gawun"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303);
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/consents"),
+            &[
+                ("purpose", "assistance"),
+                ("given_on", "2026-01-10"),
+                ("form", "oral_with_witness"),
+                ("witness", "Jeren Hojamowa"),
+                ("given_by", "person"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let secrets = [
+            AYGUL,
+            FAMILY,
+            "123456",
+            "Through her aunt",
+            "gawun",
+            "Jeren",
+            "bazaar",
+        ];
+        let text = raw_text(&app).await;
+        let blobs = raw_blobs(&app).await;
+        assert!(blobs.len() >= 5, "encrypted values were written");
+        for s in secrets {
+            assert!(!text.contains(s), "{s} stored in plain text");
+            for b in &blobs {
+                assert!(
+                    !b.windows(s.len()).any(|w| w == s.as_bytes()),
+                    "{s} inside a blob"
+                );
+            }
+        }
+        // …and they read back through the key ring.
+        let page = app.page(&w.client, &format!("/cases/{code}")).await;
+        assert!(page.contains(AYGUL) && page.contains("I-AS 123456"));
+        assert!(
+            page.contains("Through her aunt Bahar"),
+            "safe contact shown first"
+        );
+    }
+);
+
+both_backends!(
+    name_search_meets_across_scripts,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let code = register(&app, &w, &[]).await;
+        let other = register(
+            &app,
+            &w,
+            &[
+                ("given_name", "Merdan"),
+                ("family_name", "Annaýew"),
+                ("doc_number_0", "II-MR 999"),
+            ],
+        )
+        .await;
+        for q in ["aygul", "Айгуль", "AÝGÜL", "Aýgül Berdiýewa", "berdiyewa"] {
+            let url = format!("/cases?q={}", urlencode(q));
+            let list = app.page(&w.client, &url).await;
+            assert!(list.contains(&code), "{q} finds Aýgül");
+            assert!(!list.contains(&other), "{q} finds only Aýgül");
+        }
+        let list = app
+            .page(
+                &w.client,
+                &format!("/cases?q={}", urlencode("aygul merdan")),
+            )
+            .await;
+        assert!(!list.contains(&code), "every word must match");
+        let list = app
+            .page(
+                &w.client,
+                &format!("/cases?doc={}", urlencode("I-AS 123456")),
+            )
+            .await;
+        assert!(list.contains(&code) && !list.contains(&other));
+        // The list shows codes, never names.
+        let list = app.page(&w.client, "/cases").await;
+        assert!(list.contains(&code) && !list.contains(AYGUL) && !list.contains(FAMILY));
+    }
+);
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+both_backends!(
+    concurrent_edits_conflict_and_show_both_versions,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let a = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let b = sign_in(&app, app.admin_org.id, &[Role::Supervisor]).await;
+        let code = register(&app, &a, &[]).await;
+        let pv = hidden(
+            &app.page(&a.client, &format!("/cases/{code}")).await,
+            "person_version",
+        );
+        let base = [
+            ("given_name", AYGUL),
+            ("family_name", FAMILY),
+            ("sex", "female"),
+            ("birth_date", "1999-04-02"),
+        ];
+        let mut first = base.to_vec();
+        first.extend([("person_version", pv.as_str()), ("phone", "+993 65 111111")]);
+        let res = post(&app, &a, &format!("/cases/{code}/person"), &first).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let mut second = base.to_vec();
+        second.extend([("person_version", pv.as_str()), ("phone", "+993 65 222222")]);
+        let res = post(&app, &b, &format!("/cases/{code}/person"), &second).await;
+        assert_eq!(res.status, 409);
+        assert!(
+            res.body.contains("+993 65 222222"),
+            "what the second editor typed is kept"
+        );
+        assert!(
+            res.body.contains("+993 65 111111"),
+            "what is stored now is shown"
+        );
+        let page = app.page(&a.client, &format!("/cases/{code}")).await;
+        assert!(
+            page.contains("+993 65 111111") && !page.contains("+993 65 222222"),
+            "no lost update"
+        );
+    }
+);
+
+both_backends!(
+    list_views_and_case_opens_are_audited_without_names,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let code = register(&app, &w, &[]).await;
+        let before = app
+            .count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'",
+                None,
+            )
+            .await;
+        app.page(&w.client, "/cases?q=aygul").await;
+        let after = app
+            .count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'",
+                None,
+            )
+            .await;
+        assert_eq!(after, before + 1, "a list view is one audit entry");
+        let reads = app
+            .count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'",
+                None,
+            )
+            .await;
+        app.page(&w.client, &format!("/cases/{code}")).await;
+        let reads_after = app
+            .count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'",
+                None,
+            )
+            .await;
+        assert_eq!(reads_after, reads + 1, "opening a case is audited");
+        let text = raw_text(&app).await;
+        assert!(!text.to_lowercase().contains("aygul") && !text.contains(AYGUL));
+    }
+);
+
+/// Runs the real server binary on the test app's data with debug logging, works through a
+/// case with a planted name, and greps everything the server printed.
+#[tokio::test]
+async fn no_name_in_the_server_logs() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = app.dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yoldash"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("YOLDASH_DATA_DIR", app.dir.path())
+        .env("YOLDASH_DATABASE_URL", &app.database.url)
+        .env("YOLDASH_LOG", "debug")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("start yoldash serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "server started");
+    let served = TestApp {
+        address: base,
+        ..app
+    };
+    let w = sign_in(&served, served.admin_org.id, &[Role::CaseWorker]).await;
+    let planted = [
+        ("given_name", "Zülpiýa"),
+        ("family_name", "Plantedowa"),
+        ("phone", "+993 65 777001"),
+    ];
+    let code = register(&served, &w, &planted).await;
+    served.page(&w.client, "/cases").await;
+    served.page(&w.client, "/cases?q=zulpiya").await;
+    served.page(&w.client, &format!("/cases/{code}")).await;
+    served
+        .page(&w.client, &format!("/cases/{code}?tab=history"))
+        .await;
+    let token = served.token_for(&w.user).await;
+    let api = reqwest::Client::new()
+        .get(served.url(&format!("/api/v1/cases/{code}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+    assert!(
+        api.text().await.unwrap().contains("Plantedowa"),
+        "the API gives the name to who may see it"
+    );
+    child.kill().ok();
+    child.wait().ok();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logs.contains(&code) || logs.contains("/cases"),
+        "the log captured requests"
+    );
+    for needle in ["Zülpiýa", "zulpiya", "Plantedowa", "plantedowa", "777001"] {
+        assert!(!logs.contains(needle), "{needle} appears in the server log");
+    }
+}
