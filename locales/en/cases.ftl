@@ -15,6 +15,7 @@ error-form-has-problems = Some fields need attention; see the messages next to t
 ## The list
 filter-any = Any
 filter-drafts = Drafts only
+filter-pending = Closures to approve
 filter-apply = Apply filters
 filter-clear = Clear filters
 cases-none = No cases match these filters.
@@ -23,8 +24,16 @@ tag-restricted = restricted
 tag-draft = draft
 tag-family-implicated = family member implicated
 pager = Pages
+search-exact = Search
+search-not-paged = An exact search shows its first 50 matches; add words to narrow it.
 page-previous = Previous page
 page-next = Next page
+
+## Home dashboard
+home-my-open-cases = My open cases
+home-my-high-risk = My open cases at high risk
+home-my-drafts = My unfinished registrations
+home-closure-requests = Case closures to approve
 
 ## Tabs
 tab-person = Person
@@ -362,3 +371,7 @@ field-closure-reason-required = Closing a case needs a reason.
 field-closure-approval-required = Closing a case needs a supervisor's approval.
 field-invalid-birth-date = This date of birth is not possible.
 field-invalid-age = Enter an age in whole years, up to 120.
+member-edit-title = Household member
+edit = Edit
+cancel = Cancel
+flash-member-saved = The household member is saved.

@@ -366,3 +366,16 @@ field-closure-reason-required = Для закрытия дела нужно ук
 field-closure-approval-required = Для закрытия дела нужно утверждение руководителя.
 field-invalid-birth-date = Такая дата рождения невозможна.
 field-invalid-age = Укажите возраст в полных годах, не более 120.
+
+## Added later: search, dashboard
+search-exact = Найти
+search-not-paged = Точный поиск показывает первые 50 совпадений; добавьте слова, чтобы сузить его.
+home-my-open-cases = Мои открытые дела
+home-my-high-risk = Мои открытые дела с высоким риском
+home-my-drafts = Мои незавершённые регистрации
+home-closure-requests = Закрытия дел на утверждение
+filter-pending = Закрытия на утверждение
+member-edit-title = Член домохозяйства
+edit = Изменить
+cancel = Отмена
+flash-member-saved = Данные члена домохозяйства сохранены.

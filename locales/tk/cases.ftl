@@ -362,3 +362,16 @@ field-closure-reason-required = Işi ýapmak üçin sebäbi görkezmeli.
 field-closure-approval-required = Işi ýapmak üçin ýolbaşçynyň tassyklamagy gerek.
 field-invalid-birth-date = Beýle doglan senesi bolup bilmez.
 field-invalid-age = Ýaşy doly ýyllarda giriziň, iň köp 120.
+
+## Added later: search, dashboard
+search-exact = Gözle
+search-not-paged = Takyk gözleg ilkinji 50 gabat gelýäni görkezýär; daraltmak üçin söz goşuň.
+home-my-open-cases = Meniň açyk işlerim
+home-my-high-risk = Meniň ýokary töwekgelçilikli açyk işlerim
+home-my-drafts = Meniň tamamlanmadyk hasaba alyşlarym
+home-closure-requests = Tassyklamaly işleriň ýapylyşy
+filter-pending = Tassyklamaly ýapylyşlar
+member-edit-title = Öý hojalygynyň agzasy
+edit = Üýtget
+cancel = Ýatyr
+flash-member-saved = Öý hojalygynyň agzasy ýatda saklandy.

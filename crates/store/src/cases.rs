@@ -220,6 +220,8 @@ pub struct CaseFilter {
     pub name_digests: Vec<String>,
     pub document_digest: Option<String>,
     pub drafts_only: bool,
+    /// Only cases whose closure waits for a supervisor's approval.
+    pub closure_pending: bool,
 }
 
 impl CaseFilter {
@@ -278,6 +280,15 @@ pub struct CaseRow {
 pub struct CasePage {
     pub rows: Vec<CaseRow>,
     pub total: i64,
+}
+
+/// The counts of the home dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseWork {
+    pub open: i64,
+    pub drafts: i64,
+    pub high_risk: i64,
+    pub closure_requests: i64,
 }
 
 /// How a status change ended.
@@ -551,6 +562,12 @@ impl Store {
         }
         if filter.drafts_only {
             w.add(" AND c.draft = $?", Value::Int(1));
+        }
+        if filter.closure_pending {
+            w.add(
+                " AND c.closure_requested_by IS NOT NULL AND c.status <> $?",
+                Value::Text(CaseStatus::Closed.as_str().into()),
+            );
         }
         if !filter.region_ids.is_empty() {
             let first = w.values.len() + 1;
@@ -922,6 +939,39 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// Counts for the home dashboard: the actor's open cases, drafts and high-risk open
+    /// cases, and (for supervisors) closures waiting for approval. Counts only: no audit.
+    pub async fn case_work(&self, actor: &Actor) -> Result<CaseWork, StoreError> {
+        let scope = cases_visible_to(actor);
+        let (org, user, sup) = scope.bind_values();
+        let sql = format!(
+            "SELECT \
+             COALESCE(SUM(CASE WHEN c.assigned_worker_id = $4 AND c.status <> 'closed' AND c.draft = 0 THEN 1 ELSE 0 END), 0) AS open, \
+             COALESCE(SUM(CASE WHEN c.assigned_worker_id = $4 AND c.draft = 1 THEN 1 ELSE 0 END), 0) AS drafts, \
+             COALESCE(SUM(CASE WHEN c.assigned_worker_id = $4 AND c.status <> 'closed' AND c.risk = 'high' THEN 1 ELSE 0 END), 0) AS high, \
+             COALESCE(SUM(CASE WHEN c.closure_requested_by IS NOT NULL AND c.status <> 'closed' THEN 1 ELSE 0 END), 0) AS pending \
+             FROM cases c WHERE {}",
+            CaseScope::condition(1)
+        );
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org)
+            .bind(user.clone())
+            .bind(sup)
+            .bind(user)
+            .fetch_one(&self.db.pool)
+            .await?;
+        Ok(CaseWork {
+            open: r.try_get("open")?,
+            drafts: r.try_get("drafts")?,
+            high_risk: r.try_get("high")?,
+            closure_requests: if scope.sees_restricted {
+                r.try_get("pending")?
+            } else {
+                0
+            },
+        })
     }
 
     /// Closure requests waiting for a supervisor of `org_id` (codes only).

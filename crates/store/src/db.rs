@@ -135,3 +135,17 @@ macro_rules! bind_all {
     }};
 }
 pub(crate) use bind_all;
+
+impl Database {
+    /// The size of the database in bytes (SQLite: pages in use, WAL included; PostgreSQL:
+    /// `pg_database_size`), for the benchmarks.
+    pub async fn size_bytes(&self) -> Result<i64, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())"
+            }
+            Backend::Postgres => "SELECT pg_database_size(current_database())",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+    }
+}

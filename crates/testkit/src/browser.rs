@@ -101,3 +101,48 @@ impl Drop for Browser {
         let _ = self.chromedriver.kill();
     }
 }
+
+pub async fn fill(d: &WebDriver, css: &str, text: &str) {
+    let e = d
+        .query(By::Css(css))
+        .first()
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+pub async fn click(d: &WebDriver, css: &str) {
+    d.query(By::Css(css))
+        .first()
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits for an element and returns its text.
+pub async fn text_of(d: &WebDriver, css: &str) -> String {
+    d.query(By::Css(css))
+        .first()
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the page's `<html lang>` and some text show the expected language.
+pub async fn wait_for_text(d: &WebDriver, needle: &str) {
+    for _ in 0..100 {
+        if d.source().await.unwrap().contains(needle) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the page never showed {needle:?}: {}",
+        d.source().await.unwrap()
+    );
+}

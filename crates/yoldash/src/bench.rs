@@ -40,6 +40,12 @@ pub async fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
             entries,
             requests,
         } => audit_page(data, *entries, *requests).await,
+        BenchCommand::Cases {
+            data,
+            cases,
+            clients,
+            requests,
+        } => crate::bench_cases::run(data, *cases, *clients, *requests).await,
     }
 }
 
@@ -56,7 +62,7 @@ fn data_dir_given() -> bool {
 }
 
 /// A data directory made for this run, removed when the run ends.
-struct TempDataDir(PathBuf);
+pub(crate) struct TempDataDir(pub(crate) PathBuf);
 
 impl Drop for TempDataDir {
     fn drop(&mut self) {
@@ -365,15 +371,15 @@ async fn fill(
 }
 
 /// Timings of one page.
-struct Timing {
-    name: &'static str,
-    path: String,
-    times: Vec<Duration>,
-    bytes: usize,
+pub(crate) struct Timing {
+    pub(crate) name: &'static str,
+    pub(crate) path: String,
+    pub(crate) times: Vec<Duration>,
+    pub(crate) bytes: usize,
 }
 
 impl Timing {
-    fn percentile(&self, p: f64) -> f64 {
+    pub(crate) fn percentile(&self, p: f64) -> f64 {
         let mut v: Vec<f64> = self
             .times
             .iter()
@@ -388,8 +394,44 @@ impl Timing {
     }
 }
 
+/// A random password for the accounts of one benchmark run (never shown, never stored).
+pub(crate) fn one_time_password() -> String {
+    use base64::Engine;
+    let mut secret = [0u8; 18];
+    rand::fill(&mut secret);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret)
+}
+
+/// Signs in through the sign-in page (CSRF cookie and token) and returns the client.
+pub(crate) async fn sign_in(
+    base: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()?;
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = hidden_csrf(&login).context("no CSRF token on the sign-in page")?;
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", password), ("csrf", &csrf)])
+        .send()
+        .await?;
+    if res.status().as_u16() != 303 {
+        bail!("signing in answered {}", res.status());
+    }
+    Ok(client)
+}
+
 /// The first `name="csrf"` hidden input's value.
-fn hidden_csrf(html: &str) -> Option<String> {
+pub(crate) fn hidden_csrf(html: &str) -> Option<String> {
     let marker = "name=\"csrf\" value=\"";
     let at = html.find(marker)? + marker.len();
     let rest = &html[at..];
@@ -452,12 +494,7 @@ async fn audit_page(data: &DataArgs, entries: usize, requests: usize) -> anyhow:
         data.data_dir.display()
     );
 
-    let mut secret = [0u8; 18];
-    rand::fill(&mut secret);
-    let password = {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret)
-    };
+    let password = one_time_password();
     let hash = yoldash_store::passwords::hash(&password).await?;
     let (users, admins) = create_people(&store, &hash).await?;
     let admin_email = users[admins[0]].email.clone();
@@ -477,29 +514,7 @@ async fn audit_page(data: &DataArgs, entries: usize, requests: usize) -> anyhow:
         let _ = stopped.await;
     }));
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()?;
-    let login = client
-        .get(format!("{base}/login"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let csrf = hidden_csrf(&login).context("no CSRF token on the sign-in page")?;
-    let res = client
-        .post(format!("{base}/login"))
-        .form(&[
-            ("email", admin_email.as_str()),
-            ("password", &password),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await?;
-    if res.status().as_u16() != 303 {
-        bail!("signing in answered {}", res.status());
-    }
+    let client = sign_in(&base, &admin_email, &password).await?;
 
     // A page deep in the log: below 90 % of the entries.
     let deep = total - (entries as i64 * 9 / 10);

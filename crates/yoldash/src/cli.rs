@@ -49,6 +49,21 @@ pub struct ServeArgs {
     pub trusted_proxy: bool,
 }
 
+/// The flags of `yoldash demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// How many synthetic cases to create (made up, reproducible: a fixed seed), spread
+    /// over the demo organisations. Only when those organisations have no cases yet.
+    #[arg(long, env = "YOLDASH_DEMO_CASES", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub cases: u32,
+    /// Create the demo data, print what was made and exit instead of serving.
+    #[arg(long, env = "YOLDASH_DEMO_NO_SERVE", default_value_t = false)]
+    pub no_serve: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server (migrations run first).
@@ -58,14 +73,15 @@ pub enum Command {
         #[command(flatten)]
         serve: ServeArgs,
     },
-    /// First run: create the data directory, reference data, demo organisations and one
-    /// account per role (passwords in DATA_DIR/demo-accounts.txt), then serve. Later runs
-    /// keep the data.
+    /// First run: create the data directory, reference data, demo organisations, accounts
+    /// for every role (passwords in DATA_DIR/demo-accounts.txt) and synthetic cases, then
+    /// serve. Later runs keep the data.
     Demo {
         #[command(flatten)]
         data: DataArgs,
+        /// Where to serve, how many synthetic cases, whether to serve at all.
         #[command(flatten)]
-        serve: ServeArgs,
+        serve: DemoArgs,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -294,6 +310,22 @@ pub enum BenchCommand {
         entries: usize,
         /// Timed requests per page (the CSV export gets at most 5).
         #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
+    /// Seed the demo deployment with synthetic cases (or reuse one already seeded in
+    /// `--data-dir`), start the application in-process, and time the case list and case
+    /// pages under concurrent clients over loopback.
+    Cases {
+        #[command(flatten)]
+        data: DataArgs,
+        /// How many synthetic cases the deployment should hold.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u32,
+        /// Concurrent clients, each signed in as a supervisor of a case-handling organisation.
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// Timed requests in all (spread over the clients and the page kinds).
+        #[arg(long, default_value_t = 2_000)]
         requests: usize,
     },
 }

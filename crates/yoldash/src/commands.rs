@@ -1,7 +1,7 @@
 //! What each command does; `main` only dispatches here.
 
 use crate::cli::{
-    AuditCommand, DataArgs, KeyCommand, OrgCommand, ServeArgs, TokenCommand, UserCommand,
+    AuditCommand, DataArgs, DemoArgs, KeyCommand, OrgCommand, ServeArgs, TokenCommand, UserCommand,
 };
 use crate::context::{self, AUDIT_HEAD_FILE, DB_FILE, ensure_data_dir, open, secret_from};
 use anyhow::{Context as _, bail};
@@ -69,14 +69,24 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-pub async fn demo(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
+pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
     let store = open(data).await?;
     let fresh = crate::demo::load(&store, data).await?;
+    let cases = match crate::demo::cases::seed(&store, demo.cases).await? {
+        crate::demo::cases::Outcome::Created(summary) => summary.to_string(),
+        crate::demo::cases::Outcome::AlreadyThere(n) => {
+            format!("The demo organisations already hold {n} cases: no synthetic cases added.")
+        }
+        crate::demo::cases::Outcome::NotDemo => {
+            "The demo organisations or their case workers are missing: no synthetic cases added."
+                .to_string()
+        }
+    };
     let path = data.data_dir.join(crate::demo::ACCOUNTS_FILE);
     let accounts = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let banner = format!(
-        "{} demo data in {}.\nDemo accounts ({}):\n{accounts}",
+        "{} demo data in {}.\n{cases}\nDemo accounts ({}):\n{accounts}",
         if fresh {
             "Created"
         } else {
@@ -85,7 +95,11 @@ pub async fn demo(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
         data.data_dir.display(),
         path.display()
     );
-    run_server(store, serve, Some(banner)).await
+    if demo.no_serve {
+        println!("{banner}");
+        return Ok(());
+    }
+    run_server(store, &demo.serve, Some(banner)).await
 }
 
 pub async fn migrate(data: &DataArgs) -> anyhow::Result<()> {

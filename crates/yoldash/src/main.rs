@@ -1,6 +1,7 @@
 //! The `yoldash` binary: parses the command line and hands over to `commands`.
 
 mod bench;
+mod bench_cases;
 mod cli;
 mod commands;
 mod context;

@@ -21,13 +21,7 @@ use yoldash_store::cases::{CaseDetails, CaseFile, CasePage, NewCase, SafeContact
 use yoldash_store::persons::PersonRecord;
 
 async fn open(state: &AppState, auth: &Auth, code: &str, rid: &str) -> Result<CaseFile, AppError> {
-    let mut unit = state.store.unit().await?;
-    let file = state
-        .store
-        .open_case(&mut unit, &auth.actor, code, Some(rid))
-        .await?;
-    unit.commit().await?;
-    Ok(file)
+    crate::pages::cases::open_case_file(state, auth, code, rid).await
 }
 
 /// A page of the case list.
@@ -56,12 +50,10 @@ pub struct ListParams {
     region: Option<String>,
     /// Assigned worker's user id.
     worker: Option<String>,
-    /// Exact name search (any script).
-    q: Option<String>,
-    /// Exact document number search.
-    doc: Option<String>,
     /// `1`: drafts only.
     drafts: Option<String>,
+    /// `1`: closures waiting for a supervisor's approval.
+    pending: Option<String>,
     page: Option<i64>,
 }
 
@@ -72,8 +64,45 @@ pub async fn list(
     RequestId(rid): RequestId,
     Params(q): Params<ListQuery>,
 ) -> Result<Json<CaseListView>, AppError> {
+    list_page(state, auth, rid, q).await
+}
+
+/// An exact search by name or document number: posted, so that names stay out of URLs.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SearchBody {
+    /// Name words, in any script ("aygul", "Айгуль" and "Aýgül" meet); every word must match.
+    #[serde(default)]
+    pub q: String,
+    /// A document number, exactly.
+    #[serde(default)]
+    pub doc: String,
+    pub page: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/search", request_body = SearchBody, responses((status = 200, body = CaseListView)))]
+pub async fn search(
+    State(state): State<AppState>,
+    auth: Auth,
+    RequestId(rid): RequestId,
+    Body(body): Body<SearchBody>,
+) -> Result<Json<CaseListView>, AppError> {
+    let q = ListQuery {
+        q: body.q,
+        doc: body.doc,
+        page: body.page,
+        ..Default::default()
+    };
+    list_page(state, auth, rid, q).await
+}
+
+async fn list_page(
+    state: AppState,
+    auth: Auth,
+    rid: String,
+    q: ListQuery,
+) -> Result<Json<CaseListView>, AppError> {
     let lookups = Lookups::load(&state, &auth, crate::i18n::Tr(Default::default())).await?;
-    let filter = q.filter(&state, &lookups);
+    let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let mut unit = state.store.unit().await?;
     let CasePage { rows, total } = state

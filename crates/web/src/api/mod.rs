@@ -24,7 +24,7 @@ use crate::error::AppError;
         users::list, users::create, users::show, users::update, users::disable,
         regions::list,
         audit::list,
-        cases::list, cases::create, cases::show, cases::update_person, cases::update_details,
+        cases::list, cases::search, cases::create, cases::show, cases::update_person, cases::update_details,
         cases::change_status, cases::update_safety, cases::add_member, cases::add_consent,
         cases::withdraw_consent, cases::consent_check, cases::save_identification,
     ),

@@ -80,6 +80,9 @@ struct HomePage {
     roles: String,
     second_factor_off: bool,
     approver: bool,
+    /// (label, count, link) of the case work lists.
+    work: Vec<(String, String, &'static str)>,
+    approvals: Vec<(String, String, &'static str)>,
     figures: Vec<Figure>,
     activity: Vec<ActivityRow>,
 }
@@ -111,6 +114,31 @@ pub async fn home(
         .roles
         .iter()
         .any(|r| matches!(r, Role::Supervisor | Role::Secretariat));
+    let mut work = Vec::new();
+    let mut approvals = Vec::new();
+    if auth.actor.may(&state.permissions, Permission::CaseRead) {
+        let w = store.case_work(&auth.actor).await?;
+        for (key, n, href) in [
+            ("home-my-open-cases", w.open, "/cases?worker=me"),
+            (
+                "home-my-high-risk",
+                w.high_risk,
+                "/cases?worker=me&risk=high",
+            ),
+            ("home-my-drafts", w.drafts, "/cases?worker=me&drafts=1"),
+        ] {
+            if n > 0 {
+                work.push((t.get(key), t.number(n), href));
+            }
+        }
+        if w.closure_requests > 0 {
+            approvals.push((
+                t.get("home-closure-requests"),
+                t.number(w.closure_requests),
+                "/cases?pending=1",
+            ));
+        }
+    }
     let mut figures = Vec::new();
     if auth
         .actor
@@ -165,6 +193,8 @@ pub async fn home(
         ),
         second_factor_off: !factor.enabled,
         approver,
+        work,
+        approvals,
         figures,
         activity,
         page,

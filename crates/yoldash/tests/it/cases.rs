@@ -529,25 +529,41 @@ both_backends!(
         )
         .await;
         for q in ["aygul", "Айгуль", "AÝGÜL", "Aýgül Berdiýewa", "berdiyewa"] {
-            let url = format!("/cases?q={}", urlencode(q));
-            let list = app.page(&w.client, &url).await;
+            let list = post(&app, &w, "/cases/search", &[("q", q)]).await.body;
             assert!(list.contains(&code), "{q} finds Aýgül");
             assert!(!list.contains(&other), "{q} finds only Aýgül");
+            assert!(
+                list.contains(&format!("value=\"{q}\"")),
+                "the search box keeps {q}"
+            );
         }
-        let list = app
-            .page(
-                &w.client,
-                &format!("/cases?q={}", urlencode("aygul merdan")),
-            )
-            .await;
+        let list = post(&app, &w, "/cases/search", &[("q", "aygul merdan")])
+            .await
+            .body;
         assert!(!list.contains(&code), "every word must match");
-        let list = app
-            .page(
-                &w.client,
-                &format!("/cases?doc={}", urlencode("I-AS 123456")),
-            )
-            .await;
+        let list = post(&app, &w, "/cases/search", &[("doc", "I-AS 123456")])
+            .await
+            .body;
         assert!(list.contains(&code) && !list.contains(&other));
+        // A name in the address is not a search: it would stay in browser history and logs.
+        let list = app
+            .page(&w.client, &format!("/cases?q={}", urlencode("Merdan")))
+            .await;
+        assert!(list.contains(&code) && list.contains(&other));
+        // The API searches the same way, with the name in the body.
+        let token = app.token_for(&w.user).await;
+        let found: serde_json::Value = reqwest::Client::new()
+            .post(app.url("/api/v1/cases/search"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"q": "Айгуль"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["total"], 1);
+        assert_eq!(found["cases"][0]["code"], code.as_str());
         // The list shows codes, never names.
         let list = app.page(&w.client, "/cases").await;
         assert!(list.contains(&code) && !list.contains(AYGUL) && !list.contains(FAMILY));
@@ -617,7 +633,7 @@ both_backends!(
                 None,
             )
             .await;
-        app.page(&w.client, "/cases?q=aygul").await;
+        post(&app, &w, "/cases/search", &[("q", "aygul")]).await;
         let after = app
             .count(
                 "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'",
@@ -687,7 +703,8 @@ async fn no_name_in_the_server_logs() {
     ];
     let code = register(&served, &w, &planted).await;
     served.page(&w.client, "/cases").await;
-    served.page(&w.client, "/cases?q=zulpiya").await;
+    let found = post(&served, &w, "/cases/search", &[("q", "zulpiya")]).await;
+    assert!(found.body.contains(&code));
     served.page(&w.client, &format!("/cases/{code}")).await;
     served
         .page(&w.client, &format!("/cases/{code}?tab=history"))

@@ -144,17 +144,100 @@ fn history_label(t: Tr, field: &str) -> String {
     }
 }
 
-fn history_rows(t: Tr, lookups: &Lookups, versions: &[VersionEntry]) -> Vec<HistoryRow> {
-    let show = |v: &str| -> String {
-        match Uuid::parse_str(v) {
-            Ok(id) => lookups.name_of(id).unwrap_or_else(|| v.to_string()),
-            Err(_) => match v {
-                "true" => t.get("yes"),
-                "false" => t.get("no"),
-                _ => v.to_string(),
-            },
-        }
+/// The label-key prefix of the codes a history field holds (`sex` → `sex-female`).
+fn code_list_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "sex" => "sex",
+        "gender_identity" => "gender",
+        "case_type" => "case-type",
+        "status" => "case-status",
+        "risk" => "risk",
+        "relation" => "relation",
+        "situation" => "situation",
+        "purpose" => "purpose",
+        "form" => "consent-form",
+        "given_by" => "given-by",
+        "trafficking_status" => "trafficking",
+        "exploitation_forms" => "exploitation",
+        "control_methods" => "control",
+        "recruitment_method" => "recruitment",
+        "recruiter_relation" => "recruiter-relation",
+        "isic_section" => "isic",
+        "disability" => "disability",
+        "education" => "education",
+        "marital_status" => "marital",
+        _ => return None,
+    })
+}
+
+/// A stored history value as the reader should see it: labels for codes, names for
+/// countries, languages, people and organisations, yes/no for flags.
+fn history_value(t: Tr, lookups: &Lookups, field: &str, v: &str) -> String {
+    use yoldash_domain::catalogue::Catalogue;
+    if v.is_empty() {
+        return String::new();
+    }
+    let each = |f: &dyn Fn(&str) -> String| -> String {
+        v.split(", ").map(f).collect::<Vec<_>>().join(", ")
     };
+    if let Some(list) = code_list_of(field) {
+        return each(&|c| {
+            let key = format!("{list}-{c}");
+            if t.has(&key) {
+                t.get(&key)
+            } else {
+                c.to_string()
+            }
+        });
+    }
+    match field {
+        "citizenships"
+        | "abroad_country"
+        | "recruitment_countries"
+        | "transit_countries"
+        | "exploitation_countries" => {
+            return each(&|c| Catalogue::countries().name(c, t.lang()));
+        }
+        "languages" => return each(&|c| Catalogue::languages().name(c, t.lang())),
+        "closure_reason" => {
+            return lookups
+                .choices
+                .closure_reasons
+                .iter()
+                .find(|(c, _)| c == v)
+                .map_or_else(|| v.to_string(), |(_, l)| l.clone());
+        }
+        "documents" => {
+            return v
+                .split("; ")
+                .map(|d| {
+                    let mut parts = d.splitn(3, ' ');
+                    let kind = parts.next().unwrap_or_default();
+                    let rest: Vec<&str> = parts.collect();
+                    let key = format!("document-{kind}");
+                    let kind = if t.has(&key) {
+                        t.get(&key)
+                    } else {
+                        kind.to_string()
+                    };
+                    format!("{kind} {}", rest.join(" "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
+        _ => {}
+    }
+    match Uuid::parse_str(v) {
+        Ok(id) => lookups.name_of(id).unwrap_or_else(|| v.to_string()),
+        Err(_) => match v {
+            "true" => t.get("yes"),
+            "false" => t.get("no"),
+            _ => v.to_string(),
+        },
+    }
+}
+
+fn history_rows(t: Tr, lookups: &Lookups, versions: &[VersionEntry]) -> Vec<HistoryRow> {
     versions
         .iter()
         .map(|v| HistoryRow {
@@ -168,7 +251,13 @@ fn history_rows(t: Tr, lookups: &Lookups, versions: &[VersionEntry]) -> Vec<Hist
             changes: v
                 .changes
                 .iter()
-                .map(|c| (history_label(t, &c.field), show(&c.old), show(&c.new)))
+                .map(|c| {
+                    (
+                        history_label(t, &c.field),
+                        history_value(t, lookups, &c.field, &c.old),
+                        history_value(t, lookups, &c.field, &c.new),
+                    )
+                })
                 .collect(),
         })
         .collect()
@@ -518,13 +607,7 @@ async fn build(
 }
 
 async fn open(state: &AppState, auth: &Auth, code: &str, rid: &str) -> Result<CaseFile, AppError> {
-    let mut unit = state.store.unit().await?;
-    let file = state
-        .store
-        .open_case(&mut unit, &auth.actor, code, Some(rid))
-        .await?;
-    unit.commit().await?;
-    Ok(file)
+    super::open_case_file(state, auth, code, rid).await
 }
 
 pub async fn show(

@@ -107,7 +107,7 @@ fn catalogue_options(t: Tr, cat: &Catalogue) -> Vec<(String, String)> {
         .iter()
         .map(|e| (e.code.clone(), e.name_in(t.lang()).to_string()))
         .collect();
-    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v.sort_by_cached_key(|(_, name)| name.to_lowercase());
     v
 }
 
@@ -541,6 +541,33 @@ pub fn member_from_form(
             cares_for_child: form.flag("cares_for_child"),
         },
     ))
+}
+
+pub fn member_to_form(person: &PersonRecord, m: &MemberRecord, choices: &Choices) -> FormData {
+    let mut f = person_to_form(person, choices);
+    f.set("relation", m.relation.code());
+    f.set_flag("cares_for_child", m.cares_for_child);
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    match &m.situation {
+        MigrationSituation::AtHome => f.set("situation", "at_home"),
+        MigrationSituation::Abroad {
+            country,
+            since,
+            in_contact,
+            sends_remittances,
+        } => {
+            f.set("situation", "abroad");
+            f.set("abroad_country", country);
+            f.set("abroad_since", day(*since));
+            f.set_flag("in_contact", *in_contact);
+            f.set_flag("sends_remittances", *sends_remittances);
+        }
+        MigrationSituation::Returned { on } => {
+            f.set("situation", "returned");
+            f.set("returned_on", day(*on));
+        }
+    }
+    f
 }
 
 pub fn member_sets(f: &Fields<'_>, _choices: &Choices) -> Vec<FieldSet> {

@@ -39,12 +39,16 @@ pub struct ListQuery {
     pub region: String,
     #[serde(default)]
     pub worker: String,
-    /// Exact name search (through the blind index).
-    #[serde(default)]
+    /// Exact name search (through the blind index). Only taken from a posted form, never
+    /// from the address: a name in a URL stays in browser history and proxy logs.
+    #[serde(default, skip_deserializing)]
     pub q: String,
-    /// Exact document number search.
-    #[serde(default)]
+    /// Exact document number search (posted, like the name).
+    #[serde(default, skip_deserializing)]
     pub doc: String,
+    /// Closure requests waiting for approval.
+    #[serde(default)]
+    pub pending: String,
     #[serde(default)]
     pub drafts: String,
     #[serde(default)]
@@ -82,7 +86,8 @@ pub fn age_options(t: Tr, bands: &AgeBandSets) -> Vec<(String, String)> {
 }
 
 impl ListQuery {
-    pub fn filter(&self, state: &AppState, lookups: &Lookups) -> CaseFilter {
+    /// The store's filter; `worker=me` means the signed-in user.
+    pub fn filter(&self, state: &AppState, lookups: &Lookups, me: uuid::Uuid) -> CaseFilter {
         let today = Utc::now().date_naive();
         let (born_after, born_until) =
             band_birth_range(&state.age_bands, &self.age, today).unwrap_or_default();
@@ -94,10 +99,15 @@ impl ListQuery {
             born_until,
             risk: RiskLevel::parse(&self.risk).ok(),
             region_ids: lookups.region_and_below(&self.region),
-            worker: uuid::Uuid::parse_str(&self.worker).ok(),
+            worker: if self.worker == "me" {
+                Some(me)
+            } else {
+                uuid::Uuid::parse_str(&self.worker).ok()
+            },
             name_digests: state.store.name_search_digests(&self.q),
             document_digest: state.store.document_search_digest(&self.doc),
             drafts_only: self.drafts == "1",
+            closure_pending: self.pending == "1",
         }
     }
 
@@ -112,9 +122,8 @@ impl ListQuery {
             ("risk", &self.risk),
             ("region", &self.region),
             ("worker", &self.worker),
-            ("q", &self.q),
-            ("doc", &self.doc),
             ("drafts", &self.drafts),
+            ("pending", &self.pending),
         ] {
             if !v.is_empty() {
                 s.append_pair(k, v);
@@ -154,6 +163,9 @@ struct ListPage {
     q: String,
     doc: String,
     drafts: bool,
+    pending: bool,
+    /// A name or document search (posted): the results are not paged.
+    searched: bool,
     rows: Vec<Row>,
     summary: String,
     prev: Option<String>,
@@ -168,9 +180,36 @@ pub async fn list(
     RequestId(rid): RequestId,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
+    render(state, auth, page, rid, q).await
+}
+
+/// The name and document search: posted, so that names stay out of addresses.
+pub async fn search(
+    State(state): State<AppState>,
+    auth: Auth,
+    page: PageCtx,
+    RequestId(rid): RequestId,
+    form: crate::fields::FormData,
+) -> Result<Html<String>, AppError> {
+    let q = ListQuery {
+        q: form.get("q").to_string(),
+        doc: form.get("doc").to_string(),
+        ..Default::default()
+    };
+    render(state, auth, page, rid, q).await
+}
+
+async fn render(
+    state: AppState,
+    auth: Auth,
+    page: PageCtx,
+    rid: String,
+    q: ListQuery,
+) -> Result<Html<String>, AppError> {
     let t = page.t;
+    let searched = !q.q.is_empty() || !q.doc.is_empty();
     let lookups = Lookups::load(&state, &auth, t).await?;
-    let filter = q.filter(&state, &lookups);
+    let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let number = q.page.unwrap_or(1).clamp(1, 100_000);
     let mut unit = state.store.unit().await?;
     let CasePage { rows, total } = state
@@ -282,7 +321,11 @@ pub async fn list(
         Filter {
             name: "worker",
             label: t.get("label-assigned_worker"),
-            value: q.worker.clone(),
+            value: if q.worker == "me" {
+                auth.actor.user_id.to_string()
+            } else {
+                q.worker.clone()
+            },
             options: lookups.choices.workers.clone(),
         },
     ];
@@ -293,8 +336,10 @@ pub async fn list(
             q: q.q.clone(),
             doc: q.doc.clone(),
             drafts: q.drafts == "1",
-            prev: (number > 1).then(|| link(number - 1)),
-            next: (number * PAGE_SIZE < total).then(|| link(number + 1)),
+            pending: q.pending == "1",
+            prev: (number > 1 && !searched).then(|| link(number - 1)),
+            next: (number * PAGE_SIZE < total && !searched).then(|| link(number + 1)),
+            searched,
             summary,
             rows,
             may_register: auth

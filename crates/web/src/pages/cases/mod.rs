@@ -4,6 +4,7 @@
 pub mod file;
 pub mod forms;
 pub mod list;
+pub mod member;
 pub mod register;
 
 use crate::AppState;
@@ -25,6 +26,12 @@ pub fn endpoints() -> Vec<Endpoint> {
     let case = |e| owned(e, "case");
     vec![
         ep(Method::GET, "/cases", Signed(P::CaseRead), get(list::list)),
+        ep(
+            Method::POST,
+            "/cases/search",
+            Signed(P::CaseRead),
+            post(list::search),
+        ),
         ep(
             Method::GET,
             "/cases/new",
@@ -82,6 +89,18 @@ pub fn endpoints() -> Vec<Endpoint> {
             post(file::add_member),
         )),
         case(ep(
+            Method::GET,
+            "/cases/{code}/household/{id}",
+            Signed(P::CaseManage),
+            get(member::form),
+        )),
+        case(ep(
+            Method::POST,
+            "/cases/{code}/household/{id}",
+            Signed(P::CaseManage),
+            post(member::save),
+        )),
+        case(ep(
             Method::POST,
             "/cases/{code}/household/{id}/remove",
             Signed(P::CaseManage),
@@ -116,6 +135,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             "/api/v1/cases",
             Signed(P::CaseManage),
             post(api::create),
+        ),
+        ep(
+            Method::POST,
+            "/api/v1/cases/search",
+            Signed(P::CaseRead),
+            post(api::search),
         ),
         case(ep(
             Method::GET,
@@ -178,6 +203,22 @@ pub fn endpoints() -> Vec<Endpoint> {
             put(api::save_identification),
         )),
     ]
+}
+
+/// Opens a case file for the actor (404 outside their scope), with its audit entry.
+pub async fn open_case_file(
+    state: &AppState,
+    auth: &Auth,
+    code: &str,
+    rid: &str,
+) -> Result<yoldash_store::cases::CaseFile, AppError> {
+    let mut unit = state.store.unit().await?;
+    let file = state
+        .store
+        .open_case(&mut unit, &auth.actor, code, Some(rid))
+        .await?;
+    unit.commit().await?;
+    Ok(file)
 }
 
 /// The label of an age band: child/adult are words, numeric bands read the same everywhere.

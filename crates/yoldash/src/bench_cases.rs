@@ -1,0 +1,273 @@
+//! `yoldash bench cases`: the demo deployment with N synthetic cases, the application
+//! in-process, and concurrent clients timing the case list (plain, filtered, deep page,
+//! name search) and case pages over loopback. Reports median and 99th percentile per page
+//! kind and the database size.
+
+use crate::bench::{TempDataDir, Timing, hidden_csrf, one_time_password, sign_in};
+use crate::cli::DataArgs;
+use crate::context;
+use anyhow::{Context as _, bail};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+use yoldash_domain::{Actor, Email, PersonName, Role};
+use yoldash_store::Store;
+use yoldash_store::cases::CaseFilter;
+use yoldash_store::users::NewUser;
+use yoldash_web::{Application, WebConfig};
+
+/// The page kinds, in the order they are reported.
+const KINDS: [&str; 5] = [
+    "case list, first page",
+    "case list, filtered (status, sex)",
+    "case list, page 20",
+    "case list, name search",
+    "case page",
+];
+
+/// A signed-in bench client, its CSRF token and the cases it may open.
+struct Client {
+    http: reqwest::Client,
+    csrf: String,
+    codes: Vec<String>,
+}
+
+pub async fn run(
+    data: &DataArgs,
+    cases: u32,
+    clients: usize,
+    requests: usize,
+) -> anyhow::Result<()> {
+    if clients == 0 || requests == 0 {
+        bail!("--clients and --requests must be at least 1");
+    }
+    let mut data = data.clone();
+    let _temp = if data_dir_given() {
+        None
+    } else {
+        let dir = std::env::temp_dir().join(format!("yoldash-bench-{}", Uuid::now_v7().simple()));
+        data.data_dir = dir.clone();
+        Some(TempDataDir(dir))
+    };
+    let store = context::open(&data).await?;
+    let fresh = crate::demo::load(&store, &data).await?;
+    if !fresh
+        && store
+            .organisation_by_code(crate::demo::CASE_ORGS[0].0)
+            .await
+            .is_err()
+    {
+        bail!(
+            "the database holds another deployment: the benchmark only runs on an empty or demo database"
+        );
+    }
+    let started = Instant::now();
+    match crate::demo::cases::seed(&store, cases).await? {
+        crate::demo::cases::Outcome::Created(summary) => {
+            println!(
+                "seeded {cases} synthetic cases in {:.1} s\n{summary}",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        crate::demo::cases::Outcome::AlreadyThere(n) => {
+            println!("reusing {n} cases already in the demo data")
+        }
+        crate::demo::cases::Outcome::NotDemo => bail!("not a demo deployment"),
+    }
+    let backend = store.backend().as_str();
+    let size = store.db.size_bytes().await?;
+    println!(
+        "{backend}: database size {:.1} MB; data directory {}",
+        size as f64 / 1e6,
+        data.data_dir.display()
+    );
+
+    // One supervisor account per case-handling organisation, with a password of this run.
+    let password = one_time_password();
+    let hash = yoldash_store::passwords::hash(&password).await?;
+    let mut accounts = Vec::new();
+    for (code, _) in crate::demo::CASE_ORGS {
+        let org = store.organisation_by_code(code).await?;
+        let email = format!("bench-{}@bench.yoldash", Uuid::now_v7().simple());
+        let mut unit = store.unit().await?;
+        let user = store
+            .create_user(
+                &mut unit,
+                None,
+                &NewUser {
+                    org_id: org.id,
+                    email: Email::parse(&email).map_err(|e| anyhow::anyhow!("{}", e.key))?,
+                    display_name: PersonName::parse("Bench Supervisor")
+                        .map_err(|e| anyhow::anyhow!("{}", e.key))?,
+                    roles: vec![Role::Supervisor],
+                    language: "en".into(),
+                    password_hash: hash.clone(),
+                    must_change_password: false,
+                },
+            )
+            .await?;
+        unit.commit().await?;
+        let actor = Actor {
+            user_id: user.id,
+            org_id: org.id,
+            roles: vec![Role::Supervisor],
+        };
+        let codes = case_codes(&store, &actor).await?;
+        if codes.is_empty() {
+            bail!("{code} has no cases");
+        }
+        accounts.push((email, codes));
+    }
+
+    let app = Application::build(WebConfig::local("127.0.0.1:0".parse()?), store.clone()).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    let mut signed = Vec::new();
+    for i in 0..clients {
+        let (email, codes) = &accounts[i % accounts.len()];
+        let http = sign_in(&base, email, &password).await?;
+        let list = http
+            .get(format!("{base}/cases"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        signed.push(Client {
+            csrf: hidden_csrf(&list).context("no CSRF token on the case list")?,
+            http,
+            codes: codes.clone(),
+        });
+    }
+    let per_client = requests.div_ceil(clients);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, c) in signed.into_iter().enumerate() {
+        let base = base.clone();
+        tasks.push(tokio::spawn(
+            async move { drive(&base, c, i, per_client).await },
+        ));
+    }
+    let mut by_kind: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    let mut bytes = vec![0usize; KINDS.len()];
+    for t in tasks {
+        for (kind, took, len) in t.await?? {
+            by_kind[kind].push(took);
+            bytes[kind] = len;
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    let _ = server.await;
+    let total: usize = by_kind.iter().map(Vec::len).sum();
+    println!(
+        "\n{clients} concurrent clients, {total} timed requests in {wall:.1} s ({:.0} requests/s)\n",
+        total as f64 / wall
+    );
+    println!("| page | requests | median ms | p99 ms | bytes |");
+    println!("|---|---|---|---|---|");
+    for (k, times) in by_kind.into_iter().enumerate() {
+        let t = Timing {
+            name: KINDS[k],
+            path: String::new(),
+            times,
+            bytes: bytes[k],
+        };
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {} |",
+            t.name,
+            t.times.len(),
+            t.percentile(0.5),
+            t.percentile(0.99),
+            t.bytes
+        );
+    }
+    if data.database_url.is_some() {
+        println!(
+            "\nThe synthetic data stays in the database given by --database-url; drop it when done."
+        );
+    }
+    store.db.close().await;
+    Ok(())
+}
+
+/// Whether `--data-dir` (or `YOLDASH_DATA_DIR`) was given (a seeded data dir is reused).
+fn data_dir_given() -> bool {
+    use clap::CommandFactory;
+    use clap::parser::ValueSource;
+    let matches = crate::cli::Cli::command().get_matches();
+    matches
+        .subcommand_matches("bench")
+        .and_then(|m| m.subcommand_matches("cases"))
+        .and_then(|m| m.value_source("data_dir"))
+        .is_some_and(|s| s != ValueSource::DefaultValue)
+}
+
+/// Up to 2,000 case codes the actor may open.
+async fn case_codes(store: &Store, actor: &Actor) -> anyhow::Result<Vec<String>> {
+    let mut codes = Vec::new();
+    for page in 0..4 {
+        let mut unit = store.unit().await?;
+        let rows = store
+            .case_list(
+                &mut unit,
+                actor,
+                &CaseFilter::default(),
+                page * 500,
+                500,
+                None,
+            )
+            .await?
+            .rows;
+        unit.commit().await?;
+        if rows.is_empty() {
+            break;
+        }
+        codes.extend(rows.into_iter().map(|r| r.code));
+    }
+    Ok(codes)
+}
+
+/// One client's requests: the page kinds in turn, case pages twice as often as each list.
+async fn drive(
+    base: &str,
+    c: Client,
+    seed: usize,
+    count: usize,
+) -> anyhow::Result<Vec<(usize, Duration, usize)>> {
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let turn = (i + seed) % 6;
+        let (kind, path) = match turn {
+            0 => (0, "/cases".to_string()),
+            1 => (1, "/cases?status=in_assistance&sex=female".to_string()),
+            2 => (2, "/cases?page=20".to_string()),
+            3 => (3, "/cases/search".to_string()),
+            _ => {
+                let code = &c.codes[(i * 7919 + seed * 104_729) % c.codes.len()];
+                (4, format!("/cases/{code}"))
+            }
+        };
+        let started = Instant::now();
+        let res = if kind == 3 {
+            // The name search is posted (names never go into addresses).
+            c.http
+                .post(format!("{base}/cases/search"))
+                .form(&[("csrf", c.csrf.as_str()), ("q", "aygul")])
+                .send()
+                .await?
+        } else {
+            c.http.get(format!("{base}{path}")).send().await?
+        };
+        let status = res.status();
+        let body = res.bytes().await?;
+        let took = started.elapsed();
+        if !status.is_success() {
+            bail!("{path} answered {status}");
+        }
+        out.push((kind, took, body.len()));
+    }
+    Ok(out)
+}
