@@ -375,3 +375,4 @@ member-edit-title = Household member
 edit = Edit
 cancel = Cancel
 flash-member-saved = The household member is saved.
+history-filled = Recorded

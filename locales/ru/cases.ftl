@@ -379,3 +379,4 @@ member-edit-title = Член домохозяйства
 edit = Изменить
 cancel = Отмена
 flash-member-saved = Данные члена домохозяйства сохранены.
+history-filled = Заполнено

@@ -375,3 +375,4 @@ member-edit-title = Öý hojalygynyň agzasy
 edit = Üýtget
 cancel = Ýatyr
 flash-member-saved = Öý hojalygynyň agzasy ýatda saklandy.
+history-filled = Doldurylan

@@ -28,6 +28,8 @@ pub struct VersionEntry {
     pub record_id: String,
     /// `create`, `update`, `status`, `withdraw`, `remove`, `closure_request`.
     pub change: String,
+    /// Old and new values; for a creation, the fields filled (values empty: they are in
+    /// the record, and a later change keeps the old value).
     pub changes: Vec<FieldChange>,
 }
 
@@ -57,7 +59,11 @@ impl Store {
             .map(|c| c.field.as_str())
             .collect::<Vec<_>>()
             .join(",");
-        let blob = self.seal_json("record_versions", "changes", &id, &changes);
+        // A creation keeps which fields were filled, not their values: the values are in the
+        // record itself, and the first later change of a field keeps its old value. Storing
+        // them again would double the personal data kept (and the database).
+        let blob = (of.change != "create")
+            .then(|| self.seal_json("record_versions", "changes", &id, &changes));
         sqlx::query(
             "INSERT INTO record_versions (id, case_id, record_kind, record_id, change, actor_user_id, at, fields, changes) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -83,7 +89,7 @@ impl Store {
         case_id: Uuid,
     ) -> Result<Vec<VersionEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, record_kind, record_id, change, actor_user_id, at, changes FROM record_versions \
+            "SELECT id, record_kind, record_id, change, actor_user_id, at, fields, changes FROM record_versions \
              WHERE case_id = $1 ORDER BY at DESC, id DESC",
         )
         .bind(case_id.to_string())
@@ -102,12 +108,21 @@ impl Store {
                     record_kind: r.try_get("record_kind")?,
                     record_id: r.try_get("record_id")?,
                     change: r.try_get("change")?,
-                    changes: self.open_json(
-                        "record_versions",
-                        "changes",
-                        &id,
-                        r.try_get("changes")?,
-                    )?,
+                    changes: match r.try_get::<Option<Vec<u8>>, _>("changes")? {
+                        Some(blob) => {
+                            self.open_json("record_versions", "changes", &id, Some(blob))?
+                        }
+                        None => r
+                            .try_get::<String, _>("fields")?
+                            .split(',')
+                            .filter(|f| !f.is_empty())
+                            .map(|f| FieldChange {
+                                field: f.to_string(),
+                                old: String::new(),
+                                new: String::new(),
+                            })
+                            .collect(),
+                    },
                 })
             })
             .collect()

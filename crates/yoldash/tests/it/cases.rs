@@ -489,7 +489,35 @@ both_backends!(
             "gawun",
             "Jeren",
             "bazaar",
+            "Orazowa",
         ];
+        // A change keeps old and new values in the history: encrypted too.
+        let pv = hidden(
+            &app.page(&w.client, &format!("/cases/{code}")).await,
+            "person_version",
+        );
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/person"),
+            &[
+                ("person_version", &pv),
+                ("given_name", AYGUL),
+                ("family_name", "Berdiýewa-Orazowa"),
+                ("sex", "female"),
+                ("birth_date", "1999-04-02"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let history = app
+            .page(&w.client, &format!("/cases/{code}?tab=history"))
+            .await;
+        assert!(history.contains("Berdiýewa-Orazowa") && history.contains("+993 65 123456"));
+        assert!(
+            history.contains("I-AS 123456"),
+            "the removed document stays in the history"
+        );
         let text = raw_text(&app).await;
         let blobs = raw_blobs(&app).await;
         assert!(blobs.len() >= 5, "encrypted values were written");
@@ -504,7 +532,7 @@ both_backends!(
         }
         // …and they read back through the key ring.
         let page = app.page(&w.client, &format!("/cases/{code}")).await;
-        assert!(page.contains(AYGUL) && page.contains("I-AS 123456"));
+        assert!(page.contains(AYGUL) && page.contains("Berdiýewa-Orazowa"));
         assert!(
             page.contains("Through her aunt Bahar"),
             "safe contact shown first"

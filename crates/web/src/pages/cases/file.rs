@@ -79,6 +79,8 @@ pub struct HistoryRow {
     pub when: String,
     pub who: String,
     pub what: String,
+    /// For a creation: the fields that were filled.
+    pub filled: String,
     pub changes: Vec<(String, String, String)>,
 }
 
@@ -248,9 +250,19 @@ fn history_rows(t: Tr, lookups: &Lookups, versions: &[VersionEntry]) -> Vec<Hist
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| t.get("history-someone")),
             what: t.get(&format!("history-{}-{}", v.record_kind, v.change)),
+            filled: if v.change == "create" {
+                v.changes
+                    .iter()
+                    .map(|c| history_label(t, &c.field))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                String::new()
+            },
             changes: v
                 .changes
                 .iter()
+                .filter(|_| v.change != "create")
                 .map(|c| {
                     (
                         history_label(t, &c.field),
