@@ -974,6 +974,16 @@ impl Store {
         })
     }
 
+    /// How many cases an organisation holds (a count: no audit entry).
+    pub async fn case_count(&self, org_id: Uuid) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE org_id = $1")
+                .bind(org_id.to_string())
+                .fetch_one(&self.db.pool)
+                .await?,
+        )
+    }
+
     /// Closure requests waiting for a supervisor of `org_id` (codes only).
     pub async fn closure_requests(&self, org_id: Uuid) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(

@@ -8,6 +8,8 @@
 
 use crate::cli::{BenchCommand, DataArgs};
 use crate::context;
+// The demo data's reproducible generator (synthetic data only, never secrets).
+use crate::demo::cases::Rng as Seeded;
 use anyhow::{Context as _, bail};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -67,29 +69,6 @@ pub(crate) struct TempDataDir(pub(crate) PathBuf);
 impl Drop for TempDataDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// SplitMix64: a small, fast, reproducible generator (synthetic data only, never secrets).
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `lo..hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo) as u64) as i64
-    }
-
-    /// True once in `n` times.
-    fn one_in(&mut self, n: u64) -> bool {
-        self.next().is_multiple_of(n)
     }
 }
 
@@ -347,7 +326,7 @@ async fn fill(
     admins: &[usize],
     entries: usize,
 ) -> anyhow::Result<()> {
-    let mut rng = Seeded(0x5945_4C44_4153_4821);
+    let mut rng = Seeded::new(0x5945_4C44_4153_4821);
     let planned = plan(users, admins, entries, &mut rng);
     let request_ids: Vec<String> = (0..planned.len())
         .map(|_| Uuid::now_v7().to_string())
