@@ -75,6 +75,12 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether household data may leave the case (referrals, sharing, exports): never when a
+    /// family member is implicated. Every later capability that shares case data asks this.
+    pub fn household_shareable(&self) -> bool {
+        !self.family_implicated
+    }
+
     /// The type as shown: "identified victim" follows from the identification.
     pub fn case_type(&self) -> CaseType {
         CaseType::effective(self.chosen_type, self.trafficking_status)

@@ -760,3 +760,182 @@ async fn no_name_in_the_server_logs() {
         assert!(!logs.contains(needle), "{needle} appears in the server log");
     }
 }
+
+both_backends!(
+    the_api_registers_and_answers_the_consent_question,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let partner = create_org(&app.store, "PARTNER-NGO").await;
+        let other = create_org(&app.store, "THIRD-NGO").await;
+        let worker = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
+        let token = app.token_for(&worker).await;
+        let api = reqwest::Client::new();
+        let call = |method: reqwest::Method, path: String| {
+            api.request(method, app.url(&path)).bearer_auth(&token)
+        };
+        // A child: born ten years ago.
+        let born = (chrono::Utc::now().date_naive() - chrono::Duration::days(365 * 10)).to_string();
+        let res = call(reqwest::Method::POST, "/api/v1/cases".into())
+            .json(&serde_json::json!({
+                "case_type": "affected_family_member",
+                "person": {
+                    "facts": {"sex": "female", "gender_identity": null, "birth": {"kind": "date", "date": born},
+                              "citizenships": ["TM"], "origin_region_id": null, "disability": null,
+                              "languages": ["tk"], "education": null, "marital_status": null},
+                    "identity": {"given_name": "Jeren", "family_name": "Atayewa"}
+                }
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let file: serde_json::Value = res.json().await.unwrap();
+        let code = file["case"]["code"].as_str().unwrap().to_string();
+        assert_eq!(file["person"]["record"]["identity"]["given_name"], "Jeren");
+        let ask = |purpose: &str, org: Option<uuid::Uuid>| {
+            let mut path = format!("/api/v1/cases/{code}/consent-check?purpose={purpose}");
+            if let Some(o) = org {
+                path.push_str(&format!("&organisation_id={o}"));
+            }
+            call(reqwest::Method::GET, path)
+        };
+        let answer = |v: serde_json::Value| v["reason"].as_str().unwrap().to_string();
+        let a: serde_json::Value = ask("assistance", None)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer(a), "consent-missing");
+        let consent = |purpose: &str, by: &str, org: Option<uuid::Uuid>| {
+            call(reqwest::Method::POST, format!("/api/v1/cases/{code}/consents")).json(&serde_json::json!({
+                "purpose": purpose, "organisation_id": org, "given_at": "2026-01-05T10:00:00Z",
+                "form": "written", "given_by": by, "representative_name": if by == "person" { "" } else { "Ogulbibi Atayewa" },
+                "child_view": "She wants to stay with her grandmother."
+            }))
+        };
+        // The child's own consent is recorded, but it is not enough on its own.
+        assert_eq!(
+            consent("assistance", "person", None)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+        let a: serde_json::Value = ask("assistance", None)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer(a), "consent-representative-required");
+        assert_eq!(
+            consent("assistance", "guardian", None)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+        let a: serde_json::Value = ask("assistance", None)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(a["allowed"], true);
+        // Statistics is another purpose.
+        let a: serde_json::Value = ask("statistics", None)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer(a), "consent-missing");
+        // Sharing names one organisation.
+        let res = consent("sharing", "guardian", Some(partner.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let sharing: serde_json::Value = res.json().await.unwrap();
+        let a: serde_json::Value = ask("sharing", Some(partner.id))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(a["allowed"], true);
+        let a: serde_json::Value = ask("sharing", Some(other.id))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer(a), "consent-missing");
+        // Withdrawn from now on.
+        let res = call(
+            reqwest::Method::POST,
+            format!(
+                "/api/v1/cases/{code}/consents/{}/withdraw",
+                sharing["id"].as_str().unwrap()
+            ),
+        )
+        .json(&serde_json::json!({"version": 1}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 204);
+        let a: serde_json::Value = ask("sharing", Some(partner.id))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer(a), "consent-withdrawn");
+        // Another organisation's worker gets 404 for the case and the question alike.
+        let stranger = app.create_user(other.id, &[Role::Supervisor]).await;
+        let stranger_token = app.token_for(&stranger).await;
+        for path in [
+            format!("/api/v1/cases/{code}"),
+            format!("/api/v1/cases/{code}/consent-check?purpose=assistance"),
+        ] {
+            let res = api
+                .get(app.url(&path))
+                .bearer_auth(&stranger_token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 404, "{path}");
+        }
+        // A stale version is a conflict, not a lost update.
+        let v = file["case"]["version"].as_i64().unwrap();
+        let details = |risk: &str| serde_json::json!({"version": v, "case_type": "affected_family_member", "risk": risk});
+        let res = call(
+            reqwest::Method::PUT,
+            format!("/api/v1/cases/{code}/details"),
+        )
+        .json(&details("high"))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 200);
+        let res = call(
+            reqwest::Method::PUT,
+            format!("/api/v1/cases/{code}/details"),
+        )
+        .json(&details("low"))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 409);
+    }
+);
