@@ -376,3 +376,4 @@ edit = Edit
 cancel = Cancel
 flash-member-saved = The household member is saved.
 history-filled = Recorded
+label-recorded_by = Recorded by

@@ -380,3 +380,4 @@ edit = Изменить
 cancel = Отмена
 flash-member-saved = Данные члена домохозяйства сохранены.
 history-filled = Заполнено
+label-recorded_by = Кем записано

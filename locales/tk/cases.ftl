@@ -376,3 +376,4 @@ edit = Üýtget
 cancel = Ýatyr
 flash-member-saved = Öý hojalygynyň agzasy ýatda saklandy.
 history-filled = Doldurylan
+label-recorded_by = Ýazga geçiren

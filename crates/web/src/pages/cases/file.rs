@@ -72,6 +72,7 @@ pub struct ConsentRow {
     pub form: String,
     pub given_by: String,
     pub withdrawn: String,
+    pub recorded_by: String,
     pub version: i64,
 }
 
@@ -532,6 +533,11 @@ async fn build(
             given_on: k.given_at.date_naive().to_string(),
             form: t.get(&format!("consent-form-{}", code_of(&k.form))),
             given_by: t.get(&format!("given-by-{}", code_of(&k.given_by))),
+            recorded_by: k
+                .recorded_by
+                .map(|u| lookups.worker_name(u))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| t.get("history-someone")),
             withdrawn: k
                 .withdrawn_at
                 .map(|w| w.date_naive().to_string())
