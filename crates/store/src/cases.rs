@@ -461,35 +461,42 @@ impl Store {
     }
 
     /// The whole case file for the case page or the API. Audited as a read of the case.
+    ///
+    /// The file is read in a read transaction (one consistent snapshot, which on SQLite
+    /// does not hold the write lock), then the audit entry is committed in a short write
+    /// transaction — before the caller can send anything.
     pub async fn open_case(
         &self,
-        unit: &mut Unit<'_>,
         actor: &Actor,
         code: &str,
         request_id: Option<&str>,
     ) -> Result<CaseFile, StoreError> {
         let scope = cases_visible_to(actor);
-        let case = self.visible_case(&mut unit.tx, &scope, code).await?;
-        let person = self.person_in(&mut unit.tx, case.person_id).await?;
-        let safe_contact = self.safe_contact_of(&mut unit.tx, case.id).await?;
+        let mut tx = self.db.pool.begin().await?;
+        let case = self.visible_case(&mut tx, &scope, code).await?;
+        let person = self.person_in(&mut tx, case.person_id).await?;
+        let safe_contact = self.safe_contact_of(&mut tx, case.id).await?;
         let household = if scope.sees_household(case.family_implicated, case.assigned_worker_id) {
-            Some(self.household_of(&mut unit.tx, case.id).await?)
+            Some(self.household_of(&mut tx, case.id).await?)
         } else {
             None
         };
-        let consents = self.consents_of(&mut unit.tx, case.id).await?;
-        let identification = self.identification_of(&mut unit.tx, case.id).await?;
-        let mut history = self.versions_of(&mut unit.tx, case.id).await?;
+        let consents = self.consents_of(&mut tx, case.id).await?;
+        let identification = self.identification_of(&mut tx, case.id).await?;
+        let mut history = self.versions_of(&mut tx, case.id).await?;
+        tx.rollback().await?;
         if household.is_none() {
             // The household's history would reveal what the flag hides.
             history.retain(|v| v.record_kind != "household_member");
         }
+        let mut unit = self.unit().await?;
         unit.audit(
             AuditEntry::by(Some(actor), Action::Read)
                 .object("case", case.id)
                 .request(request_id),
         )
         .await?;
+        unit.commit().await?;
         Ok(CaseFile {
             case,
             person,
@@ -523,9 +530,11 @@ impl Store {
     }
 
     /// One page of the cases the actor may see, newest change first. One audit entry per view.
+    ///
+    /// The rows are read outside the write lock; the audit entry commits before they are
+    /// returned.
     pub async fn case_list(
         &self,
-        unit: &mut Unit<'_>,
         actor: &Actor,
         filter: &CaseFilter,
         offset: i64,
@@ -601,7 +610,7 @@ impl Store {
             sqlx::query(sqlx::AssertSqlSafe(count_sql)),
             values.iter().cloned()
         )
-        .fetch_one(&mut *unit.tx)
+        .fetch_one(&self.db.pool)
         .await?
         .try_get("n")?;
         let n = values.len();
@@ -614,7 +623,7 @@ impl Store {
         values.push(Value::Int(limit.clamp(1, 500)));
         values.push(Value::Int(offset.max(0)));
         let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
-            .fetch_all(&mut *unit.tx)
+            .fetch_all(&self.db.pool)
             .await?;
         let bad = |_| StoreError::DataFile("unknown code in cases".into());
         let rows = rows
@@ -656,7 +665,9 @@ impl Store {
         if !detail.is_empty() {
             entry = entry.detail(detail);
         }
+        let mut unit = self.unit().await?;
         unit.audit(entry).await?;
+        unit.commit().await?;
         Ok(CasePage { rows, total })
     }
 

@@ -209,19 +209,10 @@ fn data_dir_given() -> bool {
 async fn case_codes(store: &Store, actor: &Actor) -> anyhow::Result<Vec<String>> {
     let mut codes = Vec::new();
     for page in 0..4 {
-        let mut unit = store.unit().await?;
         let rows = store
-            .case_list(
-                &mut unit,
-                actor,
-                &CaseFilter::default(),
-                page * 500,
-                500,
-                None,
-            )
+            .case_list(actor, &CaseFilter::default(), page * 500, 500, None)
             .await?
             .rows;
-        unit.commit().await?;
         if rows.is_empty() {
             break;
         }

@@ -104,11 +104,9 @@ async fn list_page(
     let lookups = Lookups::load(&state, &auth, crate::i18n::Tr(Default::default())).await?;
     let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let mut unit = state.store.unit().await?;
     let CasePage { rows, total } = state
         .store
         .case_list(
-            &mut unit,
             &auth.actor,
             &filter,
             (page - 1) * PAGE_SIZE,
@@ -116,7 +114,6 @@ async fn list_page(
             Some(&rid),
         )
         .await?;
-    unit.commit().await?;
     Ok(Json(CaseListView {
         total,
         page,

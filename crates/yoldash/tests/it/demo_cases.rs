@@ -159,13 +159,7 @@ both_backends!(
         .fetch_one(&app.store.db.pool)
         .await
         .unwrap();
-        let mut unit = app.store.unit().await.unwrap();
-        let file = app
-            .store
-            .open_case(&mut unit, &supervisor, &code, None)
-            .await
-            .unwrap();
-        unit.commit().await.unwrap();
+        let file = app.store.open_case(&supervisor, &code, None).await.unwrap();
         assert!(!file.person.record.identity.full_name().is_empty());
         assert!(!file.person.record.identity.narrative.is_empty());
         assert!(file.household.as_ref().is_some_and(|h| h.len() >= 2));

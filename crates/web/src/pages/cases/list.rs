@@ -211,11 +211,9 @@ async fn render(
     let lookups = Lookups::load(&state, &auth, t).await?;
     let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let number = q.page.unwrap_or(1).clamp(1, 100_000);
-    let mut unit = state.store.unit().await?;
     let CasePage { rows, total } = state
         .store
         .case_list(
-            &mut unit,
             &auth.actor,
             &filter,
             (number - 1) * PAGE_SIZE,
@@ -223,7 +221,6 @@ async fn render(
             Some(&rid),
         )
         .await?;
-    unit.commit().await?;
     let today = Utc::now().date_naive();
     let rows = rows
         .into_iter()

@@ -212,12 +212,7 @@ pub async fn open_case_file(
     code: &str,
     rid: &str,
 ) -> Result<yoldash_store::cases::CaseFile, AppError> {
-    let mut unit = state.store.unit().await?;
-    let file = state
-        .store
-        .open_case(&mut unit, &auth.actor, code, Some(rid))
-        .await?;
-    unit.commit().await?;
+    let file = state.store.open_case(&auth.actor, code, Some(rid)).await?;
     Ok(file)
 }
 
