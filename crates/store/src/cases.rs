@@ -318,7 +318,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c WHERE c.code = $1 AND {}",
-            CaseScope::condition(2)
+            scope.condition(2)
         );
         let (org, user, sup) = scope.bind_values();
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -544,7 +544,19 @@ impl Store {
         let scope = cases_visible_to(actor);
         let (org, user, sup) = scope.bind_values();
         let mut w = Conditions {
-            sql: format!(" FROM cases c WHERE {}", CaseScope::condition(1)),
+            sql: if filter.name_digests.is_empty() && filter.document_digest.is_none() {
+                format!(" FROM cases c WHERE {}", scope.condition(1))
+            } else {
+                // A search finds a handful of people: start from the search index, not
+                // from the organisation's tens of thousands of cases (`|| ''` keeps the
+                // planner off the organisation index).
+                format!(
+                    " FROM cases c WHERE {}",
+                    scope
+                        .condition(1)
+                        .replacen("c.org_id", "(c.org_id || '')", 1)
+                )
+            },
             values: vec![Value::Text(org), Value::Text(user), Value::Int(sup)],
         };
         match filter.case_type {
@@ -970,7 +982,7 @@ impl Store {
              COALESCE(SUM(CASE WHEN c.assigned_worker_id = $4 AND c.status <> 'closed' AND c.risk = 'high' THEN 1 ELSE 0 END), 0) AS high, \
              COALESCE(SUM(CASE WHEN c.closure_requested_by IS NOT NULL AND c.status <> 'closed' THEN 1 ELSE 0 END), 0) AS pending \
              FROM cases c WHERE {}",
-            CaseScope::condition(1)
+            scope.condition(1)
         );
         let r = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(org)

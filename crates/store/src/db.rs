@@ -63,6 +63,9 @@ impl Database {
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Keeps the planner's statistics fresh (SQLite's advice for
+                            // long-lived connections; limited so that it stays quick).
+                            conn.execute("PRAGMA optimize = 0x10002").await?;
                             Ok(())
                         })
                     })

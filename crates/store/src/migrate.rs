@@ -282,6 +282,13 @@ fn cases_part_one() -> Vec<Ddl> {
             false,
         ),
         index("cases_person", "cases", &["person_id"], false),
+        // The visibility condition of a case worker, answered from the index alone.
+        index(
+            "cases_org_scope",
+            "cases",
+            &["org_id", "restricted", "assigned_worker_id"],
+            false,
+        ),
         Ddl::Table(Box::new(
             Table::create()
                 .table("household_members")
