@@ -377,3 +377,4 @@ cancel = Cancel
 flash-member-saved = The household member is saved.
 history-filled = Recorded
 label-recorded_by = Recorded by
+cases-range-more = Cases { $from }–{ $to } of more than { $total }

@@ -381,3 +381,4 @@ cancel = Отмена
 flash-member-saved = Данные члена домохозяйства сохранены.
 history-filled = Заполнено
 label-recorded_by = Кем записано
+cases-range-more = Дела { $from }–{ $to } из более чем { $total }

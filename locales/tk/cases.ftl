@@ -377,3 +377,4 @@ cancel = Ýatyr
 flash-member-saved = Öý hojalygynyň agzasy ýatda saklandy.
 history-filled = Doldurylan
 label-recorded_by = Ýazga geçiren
+cases-range-more = Işler { $from }–{ $to }, jemi { $total } işden köp

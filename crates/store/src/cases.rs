@@ -285,8 +285,15 @@ pub struct CaseRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct CasePage {
     pub rows: Vec<CaseRow>,
+    /// How many cases match, counted up to `COUNT_BEYOND` past the page.
     pub total: i64,
+    /// False when there are more than `total` (counting stopped there).
+    pub total_exact: bool,
 }
+
+/// How far past the current page the case list counts. An exact count of every match
+/// would read every matching case on every view; past this many the list says "more than".
+pub const COUNT_BEYOND: i64 = 1_000;
 
 /// The counts of the home dashboard.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -617,14 +624,19 @@ impl Store {
             );
         }
         let Conditions { sql, mut values } = w;
-        let count_sql = format!("SELECT COUNT(*) AS n{sql}");
-        let total: i64 = bind_all!(
-            sqlx::query(sqlx::AssertSqlSafe(count_sql)),
-            values.iter().cloned()
-        )
-        .fetch_one(&self.db.pool)
-        .await?
-        .try_get("n")?;
+        let offset = offset.max(0);
+        let limit = limit.clamp(1, 500);
+        let cap = offset + limit + COUNT_BEYOND;
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one{sql} LIMIT ${}) counted",
+            values.len() + 1
+        );
+        let mut count_values = values.clone();
+        count_values.push(Value::Int(cap));
+        let total: i64 = bind_all!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), count_values)
+            .fetch_one(&self.db.pool)
+            .await?
+            .try_get("n")?;
         let n = values.len();
         let page_sql = format!(
             "SELECT c.code, c.case_type, c.trafficking_status, c.status, c.sex, c.birth_date, c.risk, c.region_id, \
@@ -632,8 +644,8 @@ impl Store {
             n + 1,
             n + 2
         );
-        values.push(Value::Int(limit.clamp(1, 500)));
-        values.push(Value::Int(offset.max(0)));
+        values.push(Value::Int(limit));
+        values.push(Value::Int(offset));
         let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
             .fetch_all(&self.db.pool)
             .await?;
@@ -680,7 +692,11 @@ impl Store {
         let mut unit = self.unit().await?;
         unit.audit(entry).await?;
         unit.commit().await?;
-        Ok(CasePage { rows, total })
+        Ok(CasePage {
+            rows,
+            total,
+            total_exact: total < cap,
+        })
     }
 
     /// Updates the person of a case, guarded by the person's version.

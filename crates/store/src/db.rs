@@ -27,6 +27,9 @@ impl Backend {
 pub struct Database {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// SQLite has one writer at a time. Units of work queue here, in the process, instead
+    /// of in SQLite's busy handler, which waits by sleeping and so adds latency under load.
+    pub(crate) writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A transaction on either backend.
@@ -74,7 +77,11 @@ impl Database {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writer: Default::default(),
+        })
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

@@ -91,7 +91,11 @@ impl Store {
     /// Opens a unit of work: a write transaction that collects audit entries and commits
     /// them together with the change.
     pub async fn unit(&self) -> Result<Unit<'_>, StoreError> {
-        Ok(Unit::new(self, self.db.begin_write().await?))
+        let turn = match self.db.backend {
+            Backend::Sqlite => Some(self.db.writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        Ok(Unit::new(self, self.db.begin_write().await?, turn))
     }
 }
 

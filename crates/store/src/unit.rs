@@ -10,14 +10,21 @@ pub struct Unit<'s> {
     store: &'s Store,
     pub tx: Tx,
     head: Option<AuditHead>,
+    /// On SQLite: this process's turn to write, held until the unit ends.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl<'s> Unit<'s> {
-    pub(crate) fn new(store: &'s Store, tx: Tx) -> Self {
+    pub(crate) fn new(
+        store: &'s Store,
+        tx: Tx,
+        turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    ) -> Self {
         Self {
             store,
             tx,
             head: None,
+            _turn: turn,
         }
     }
 
@@ -34,9 +41,16 @@ impl<'s> Unit<'s> {
 
     /// Commits, then mirrors the audit chain head outside the database.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
-        if let Some(head) = self.head {
-            audit::mirror_head(self.store, head).await?;
+        let Unit {
+            store,
+            tx,
+            head,
+            _turn,
+        } = self;
+        tx.commit().await?;
+        drop(_turn);
+        if let Some(head) = head {
+            audit::mirror_head(store, head).await?;
         }
         Ok(())
     }

@@ -27,7 +27,10 @@ async fn open(state: &AppState, auth: &Auth, code: &str, rid: &str) -> Result<Ca
 /// A page of the case list.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CaseListView {
+    /// Matching cases, counted up to 1,000 past this page.
     pub total: i64,
+    /// False when more cases match than `total` (counting stopped there).
+    pub total_exact: bool,
     pub page: i64,
     pub page_size: i64,
     /// Case codes and non-identifying fields only.
@@ -104,7 +107,11 @@ async fn list_page(
     let lookups = Lookups::load(&state, &auth, crate::i18n::Tr(Default::default())).await?;
     let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let CasePage { rows, total } = state
+    let CasePage {
+        rows,
+        total,
+        total_exact,
+    } = state
         .store
         .case_list(
             &auth.actor,
@@ -116,6 +123,7 @@ async fn list_page(
         .await?;
     Ok(Json(CaseListView {
         total,
+        total_exact,
         page,
         page_size: PAGE_SIZE,
         cases: rows,

@@ -211,7 +211,11 @@ async fn render(
     let lookups = Lookups::load(&state, &auth, t).await?;
     let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let number = q.page.unwrap_or(1).clamp(1, 100_000);
-    let CasePage { rows, total } = state
+    let CasePage {
+        rows,
+        total,
+        total_exact,
+    } = state
         .store
         .case_list(
             &auth.actor,
@@ -270,7 +274,11 @@ async fn render(
         t.get("cases-none")
     } else {
         t.with(
-            "cases-range",
+            if total_exact {
+                "cases-range"
+            } else {
+                "cases-range-more"
+            },
             &[
                 ("from", ((number - 1) * PAGE_SIZE + 1).into()),
                 ("to", shown_to.into()),
