@@ -611,11 +611,20 @@ impl Store {
             w.sql
                 .push_str(&format!(" AND c.region_id IN ({})", ph.join(", ")));
         }
-        for d in &filter.name_digests {
-            w.add(
-                " AND c.person_id IN (SELECT person_id FROM person_index WHERE kind = 'name' AND digest = $?)",
-                Value::Text(d.clone()),
-            );
+        if !filter.name_digests.is_empty() {
+            // The people who have every word: one index range per word, intersected.
+            let mut parts = Vec::new();
+            for d in &filter.name_digests {
+                w.values.push(Value::Text(d.clone()));
+                parts.push(format!(
+                    "SELECT person_id FROM person_index WHERE kind = 'name' AND digest = ${}",
+                    w.values.len()
+                ));
+            }
+            w.sql.push_str(&format!(
+                " AND c.person_id IN ({})",
+                parts.join(" INTERSECT ")
+            ));
         }
         if let Some(d) = &filter.document_digest {
             w.add(

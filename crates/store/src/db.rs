@@ -66,6 +66,11 @@ impl Database {
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // A larger page cache per connection (16 MiB): the case list
+                            // and case pages read the same hot pages over and over. (A
+                            // memory map was tried and lost: every write that grows the
+                            // file remaps it in every connection.)
+                            conn.execute("PRAGMA cache_size = -16384").await?;
                             // Keeps the planner's statistics fresh (SQLite's advice for
                             // long-lived connections; limited so that it stays quick).
                             conn.execute("PRAGMA optimize = 0x10002").await?;

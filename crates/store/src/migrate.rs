@@ -228,7 +228,7 @@ fn cases_part_one() -> Vec<Ddl> {
         index(
             "person_index_digest",
             "person_index",
-            &["kind", "digest"],
+            &["kind", "digest", "person_id"],
             false,
         ),
         index("person_index_person", "person_index", &["person_id"], false),

@@ -20,7 +20,7 @@ const KINDS: [&str; 5] = [
     "case list, first page",
     "case list, filtered (status, sex)",
     "case list, page 20",
-    "case list, name search",
+    "case list, search by full name",
     "case page",
 ];
 
@@ -29,6 +29,8 @@ struct Client {
     http: reqwest::Client,
     csrf: String,
     codes: Vec<String>,
+    /// Full names of some of those cases' people, to search for.
+    names: Vec<String>,
 }
 
 pub async fn run(
@@ -112,10 +114,17 @@ pub async fn run(
             roles: vec![Role::Supervisor],
         };
         let codes = case_codes(&store, &actor).await?;
+        // Names to search for, as a case worker would: a person's given and family name.
+        let mut names = Vec::new();
+        for code in codes.iter().take(20) {
+            let file = store.open_case(&actor, code, None).await?;
+            let who = &file.person.record.identity;
+            names.push(format!("{} {}", who.given_name, who.family_name));
+        }
         if codes.is_empty() {
             bail!("{code} has no cases");
         }
-        accounts.push((email, codes));
+        accounts.push((email, codes, names));
     }
 
     let app = Application::build(WebConfig::local("127.0.0.1:0".parse()?), store.clone()).await?;
@@ -127,7 +136,7 @@ pub async fn run(
 
     let mut signed = Vec::new();
     for i in 0..clients {
-        let (email, codes) = &accounts[i % accounts.len()];
+        let (email, codes, names) = &accounts[i % accounts.len()];
         let http = sign_in(&base, email, &password).await?;
         let list = http
             .get(format!("{base}/cases"))
@@ -139,6 +148,7 @@ pub async fn run(
             csrf: hidden_csrf(&list).context("no CSRF token on the case list")?,
             http,
             codes: codes.clone(),
+            names: names.clone(),
         });
     }
     let per_client = requests.div_ceil(clients);
@@ -246,7 +256,10 @@ async fn drive(
             // The name search is posted (names never go into addresses).
             c.http
                 .post(format!("{base}/cases/search"))
-                .form(&[("csrf", c.csrf.as_str()), ("q", "aygul")])
+                .form(&[
+                    ("csrf", c.csrf.as_str()),
+                    ("q", c.names[i % c.names.len()].as_str()),
+                ])
                 .send()
                 .await?
         } else {
