@@ -501,11 +501,14 @@ impl Store {
             (Purpose::Sharing, None) => {
                 return Err(Invalid::new("organisation", "required").into());
             }
-            (Purpose::Sharing, Some(o)) => {
-                self.organisation(o)
-                    .await
-                    .map_err(|_| Invalid::new("organisation", "invalid-choice"))?;
-            }
+            (Purpose::Sharing, Some(o)) => match self.organisation(o).await {
+                Err(StoreError::NotFound) => {
+                    return Err(Invalid::new("organisation", "invalid-choice").into());
+                }
+                other => {
+                    other?;
+                }
+            },
             _ => {}
         }
         if new.given_at > Utc::now() + chrono::Duration::minutes(5) {
@@ -843,9 +846,14 @@ impl Store {
         let case = self.visible_case(&mut unit.tx, &scope, code).await?;
         record.check()?;
         if let Some(o) = record.decided_by_org_id {
-            self.organisation(o)
-                .await
-                .map_err(|_| Invalid::new("decided_by", "invalid-choice"))?;
+            match self.organisation(o).await {
+                Err(StoreError::NotFound) => {
+                    return Err(Invalid::new("decided_by", "invalid-choice").into());
+                }
+                other => {
+                    other?;
+                }
+            }
         }
         let before = self.identification_of(&mut unit.tx, case.id).await?;
         let now = now_micros();

@@ -71,9 +71,6 @@ impl Database {
                             // memory map was tried and lost: every write that grows the
                             // file remaps it in every connection.)
                             conn.execute("PRAGMA cache_size = -16384").await?;
-                            // Keeps the planner's statistics fresh (SQLite's advice for
-                            // long-lived connections; limited so that it stays quick).
-                            conn.execute("PRAGMA optimize = 0x10002").await?;
                             Ok(())
                         })
                     })
