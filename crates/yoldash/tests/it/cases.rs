@@ -939,3 +939,83 @@ both_backends!(
         assert_eq!(res.status(), 409);
     }
 );
+
+both_backends!(
+    one_button_changes_check_the_version,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let code = register(&app, &w, &[]).await;
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/household"),
+            &[("given_name", "Nurmuhammet"), ("relation", "sibling")],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/consents"),
+            &[
+                ("purpose", "assistance"),
+                ("given_on", "2026-01-10"),
+                ("form", "written"),
+                ("given_by", "person"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let member = app
+            .count(
+                "SELECT COUNT(*) FROM household_members m JOIN cases c ON c.id = m.case_id WHERE c.code = $1",
+                Some(&code),
+            )
+            .await;
+        assert_eq!(member, 1);
+        let page = app
+            .page(&w.client, &format!("/cases/{code}?tab=household"))
+            .await;
+        let at = page.find("/household/").unwrap() + "/household/".len();
+        let member_id = &page[at..at + 36];
+        let page = app
+            .page(&w.client, &format!("/cases/{code}?tab=consent"))
+            .await;
+        let at = page.find("/consents/").unwrap() + "/consents/".len();
+        let consent_id = &page[at..at + 36];
+        for (path, tab) in [
+            (
+                format!("/cases/{code}/household/{member_id}/remove"),
+                "household",
+            ),
+            (
+                format!("/cases/{code}/consents/{consent_id}/withdraw"),
+                "consent",
+            ),
+        ] {
+            // A stale version: back to the tab with a warning, nothing changed.
+            let res = post(&app, &w, &path, &[("version", "7")]).await;
+            assert_eq!(res.status, 303);
+            assert_eq!(res.location, format!("/cases/{code}?tab={tab}"));
+            let res = post(&app, &w, &path, &[("version", "1")]).await;
+            assert_eq!(res.status, 303, "{path}");
+        }
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM household_members m JOIN cases c ON c.id = m.case_id WHERE c.code = $1",
+                Some(&code),
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM consents k JOIN cases c ON c.id = k.case_id WHERE c.code = $1 AND k.withdrawn_at IS NOT NULL",
+                Some(&code),
+            )
+            .await,
+            1
+        );
+    }
+);

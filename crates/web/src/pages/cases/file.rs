@@ -1022,7 +1022,7 @@ pub async fn remove_member(
 ) -> Result<Response, AppError> {
     let id = crate::api::parse_id(&id)?;
     let mut unit = state.store.unit().await?;
-    match state
+    let result = state
         .store
         .remove_household_member(
             &mut unit,
@@ -1031,20 +1031,16 @@ pub async fn remove_member(
             id,
             version_of(&data, "version"),
         )
-        .await
-    {
-        Ok(()) => {
-            unit.commit().await?;
-            Ok(done(&state, &code, "household", "flash-member-removed"))
-        }
-        Err(StoreError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            &format!("/cases/{code}?tab=household"),
-            "flash-changed-meanwhile",
-            false,
-        )),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    after_button(
+        &state,
+        unit,
+        result,
+        &code,
+        "household",
+        "flash-member-removed",
+    )
+    .await
 }
 
 pub async fn add_consent(
@@ -1090,7 +1086,7 @@ pub async fn withdraw_consent(
 ) -> Result<Response, AppError> {
     let id = crate::api::parse_id(&id)?;
     let mut unit = state.store.unit().await?;
-    match state
+    let result = state
         .store
         .withdraw_consent(
             &mut unit,
@@ -1100,15 +1096,36 @@ pub async fn withdraw_consent(
             version_of(&data, "version"),
             Utc::now(),
         )
-        .await
-    {
+        .await;
+    after_button(
+        &state,
+        unit,
+        result,
+        &code,
+        "consent",
+        "flash-consent-withdrawn",
+    )
+    .await
+}
+
+/// After a one-button change (remove, withdraw): back to the tab with a message; when
+/// the record changed meanwhile, back with a warning to look again.
+async fn after_button(
+    state: &AppState,
+    unit: yoldash_store::Unit<'_>,
+    result: Result<(), StoreError>,
+    code: &str,
+    tab: &str,
+    flash: &str,
+) -> Result<Response, AppError> {
+    match result {
         Ok(()) => {
             unit.commit().await?;
-            Ok(done(&state, &code, "consent", "flash-consent-withdrawn"))
+            Ok(done(state, code, tab, flash))
         }
         Err(StoreError::Conflict { .. }) => Ok(redirect_with_flash(
-            &state,
-            &format!("/cases/{code}?tab=consent"),
+            state,
+            &format!("/cases/{code}?tab={tab}"),
             "flash-changed-meanwhile",
             false,
         )),
