@@ -496,14 +496,12 @@ impl Store {
             // The household's history would reveal what the flag hides.
             history.retain(|v| v.record_kind != "household_member");
         }
-        let mut unit = self.unit().await?;
-        unit.audit(
+        self.audit_view(
             AuditEntry::by(Some(actor), Action::Read)
                 .object("case", case.id)
                 .request(request_id),
         )
         .await?;
-        unit.commit().await?;
         Ok(CaseFile {
             case,
             person,
@@ -611,31 +609,40 @@ impl Store {
             w.sql
                 .push_str(&format!(" AND c.region_id IN ({})", ph.join(", ")));
         }
-        if !filter.name_digests.is_empty() {
-            // The people who have every word: one index range per word, intersected.
-            let mut parts = Vec::new();
-            for d in &filter.name_digests {
-                w.values.push(Value::Text(d.clone()));
-                parts.push(format!(
-                    "SELECT person_id FROM person_index WHERE kind = 'name' AND digest = ${}",
-                    w.values.len()
-                ));
+        let found = self.people_found(filter).await?;
+        match &found {
+            Some(people) if people.len() <= MOST_PEOPLE_LISTED => {
+                // The usual search: a handful of people, found once, named by id.
+                let first = w.values.len() + 1;
+                w.values
+                    .extend(people.iter().map(|p| Value::Text(p.clone())));
+                let ph: Vec<String> = (first..=w.values.len()).map(|i| format!("${i}")).collect();
+                w.sql
+                    .push_str(&format!(" AND c.person_id IN ({})", ph.join(", ")));
             }
-            w.sql.push_str(&format!(
-                " AND c.person_id IN ({})",
-                parts.join(" INTERSECT ")
-            ));
-        }
-        if let Some(d) = &filter.document_digest {
-            w.add(
-                " AND c.person_id IN (SELECT person_id FROM person_index WHERE kind = 'document' AND digest = $?)",
-                Value::Text(d.clone()),
-            );
+            Some(_) => {
+                // A very common word: let the database intersect the index ranges.
+                if let Some((people, values)) = people_search(filter, w.values.len()) {
+                    w.values.extend(values);
+                    w.sql.push_str(&format!(" AND c.person_id IN ({people})"));
+                }
+            }
+            None => {}
         }
         let Conditions { sql, mut values } = w;
         let offset = offset.max(0);
         let limit = limit.clamp(1, 500);
         let cap = offset + limit + COUNT_BEYOND;
+        if found.as_ref().is_some_and(Vec::is_empty) {
+            // Nobody has that name or document: nothing to read, but the search is audited.
+            self.audit_view(list_entry(actor, filter, request_id))
+                .await?;
+            return Ok(CasePage {
+                rows: Vec::new(),
+                total: 0,
+                total_exact: true,
+            });
+        }
         let count_sql = format!(
             "SELECT COUNT(*) AS n FROM (SELECT 1 AS one{sql} LIMIT ${}) counted",
             values.len() + 1
@@ -691,16 +698,8 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let detail = filter.audit_detail();
-        let mut entry = AuditEntry::by(Some(actor), Action::List)
-            .object("case", "list")
-            .request(request_id);
-        if !detail.is_empty() {
-            entry = entry.detail(detail);
-        }
-        let mut unit = self.unit().await?;
-        unit.audit(entry).await?;
-        unit.commit().await?;
+        self.audit_view(list_entry(actor, filter, request_id))
+            .await?;
         Ok(CasePage {
             rows,
             total,
@@ -1050,6 +1049,64 @@ impl Store {
 }
 
 /// Conditions of a query and the values they bind, numbered in order.
+/// A search that finds at most this many people names them in the list's query.
+const MOST_PEOPLE_LISTED: usize = 500;
+
+/// The audit entry of a list view: which filters were used, never the searched words.
+fn list_entry<'a>(
+    actor: &Actor,
+    filter: &CaseFilter,
+    request_id: Option<&'a str>,
+) -> AuditEntry<'a> {
+    let detail = filter.audit_detail();
+    let entry = AuditEntry::by(Some(actor), Action::List)
+        .object("case", "list")
+        .request(request_id);
+    if detail.is_empty() {
+        entry
+    } else {
+        entry.detail(detail)
+    }
+}
+
+impl Store {
+    /// For a name or document search: the people who have every name word and the
+    /// document (one index range each, intersected), up to one more than
+    /// `MOST_PEOPLE_LISTED`. `None` when the filter searches for nobody.
+    async fn people_found(&self, filter: &CaseFilter) -> Result<Option<Vec<String>>, StoreError> {
+        let Some((sql, values)) = people_search(filter, 0) else {
+            return Ok(None);
+        };
+        let sql = format!("{sql} LIMIT {}", MOST_PEOPLE_LISTED + 1);
+        let q = bind_all!(
+            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)),
+            values
+        );
+        Ok(Some(q.fetch_all(&self.db.pool).await?))
+    }
+}
+
+/// The query of the people who have every searched name word and the document, with its
+/// values (placeholders numbered after `before`); `None` when nothing is searched.
+fn people_search(filter: &CaseFilter, before: usize) -> Option<(String, Vec<Value>)> {
+    let words = filter.name_digests.iter().map(|d| ("name", d));
+    let document = filter.document_digest.iter().map(|d| ("document", d));
+    let (parts, values): (Vec<String>, Vec<Value>) = words
+        .chain(document)
+        .enumerate()
+        .map(|(i, (kind, digest))| {
+            (
+                format!(
+                    "SELECT person_id FROM person_index WHERE kind = '{kind}' AND digest = ${}",
+                    before + i + 1
+                ),
+                Value::Text(digest.clone()),
+            )
+        })
+        .unzip();
+    (!parts.is_empty()).then(|| (parts.join(" INTERSECT "), values))
+}
+
 struct Conditions {
     sql: String,
     values: Vec<Value>,

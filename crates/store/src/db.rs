@@ -54,9 +54,12 @@ impl Database {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                options
+                let pool = options
                     // SQLite allows one writer at a time; more connections only help readers.
                     .max_connections(8)
+                    // An in-process database cannot drop a connection: no round trip to the
+                    // connection's thread to test it before every statement.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // WAL lets readers run beside the writer; `synchronous=NORMAL` is
@@ -71,11 +74,16 @@ impl Database {
                             // memory map was tried and lost: every write that grows the
                             // file remaps it in every connection.)
                             conn.execute("PRAGMA cache_size = -16384").await?;
+                            // Checkpoints run beside the writers (see `checkpoint_in_background`),
+                            // not inside whichever commit happened to fill the log.
+                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                             Ok(())
                         })
                     })
                     .connect(&url)
-                    .await?
+                    .await?;
+                tokio::spawn(checkpoint_in_background(pool.clone()));
+                pool
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
@@ -98,6 +106,25 @@ impl Database {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// How often the SQLite write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copies the SQLite write-ahead log into the database file once a second, until the pool
+/// closes. A passive checkpoint waits for no one and no writer waits for it; left to the
+/// commit that fills the log, it would hold the single write lock through its file sync
+/// while every other writer (an audit entry of every page view) queued behind it.
+async fn checkpoint_in_background(pool: AnyPool) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            tracing::warn!(error = %e, "write-ahead log checkpoint failed");
+        }
     }
 }
 

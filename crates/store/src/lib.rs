@@ -7,6 +7,7 @@ pub mod backup;
 pub mod case_records;
 pub mod cases;
 pub mod db;
+pub mod directory;
 pub mod encrypted;
 pub mod error;
 pub mod history;
@@ -22,6 +23,7 @@ pub mod time;
 pub mod tokens;
 pub mod unit;
 pub mod users;
+pub mod view_audit;
 pub mod visibility;
 
 pub use db::{Backend, Database, Tx};
@@ -57,6 +59,8 @@ pub struct Store {
     audit_head_file: Option<PathBuf>,
     head_written: Arc<tokio::sync::Mutex<i64>>,
     pub sessions: SessionPolicy,
+    directory: Arc<directory::DirectoryCache>,
+    views: Arc<view_audit::ViewAudits>,
 }
 
 impl std::fmt::Debug for Store {
@@ -77,6 +81,8 @@ impl Store {
             audit_head_file,
             head_written: Arc::new(tokio::sync::Mutex::new(0)),
             sessions: SessionPolicy::default(),
+            directory: Default::default(),
+            views: Default::default(),
         }
     }
 

@@ -156,7 +156,7 @@ pub struct ItemCounts {
 }
 
 #[derive(sqlx::FromRow)]
-struct ItemRow {
+pub(crate) struct ItemRow {
     id: String,
     list: String,
     code: String,
@@ -185,7 +185,8 @@ impl TryFrom<ItemRow> for ReferenceItem {
     }
 }
 
-const COLUMNS: &str = "id, list, code, labels, sort_order, retired_at, first_used_at, version";
+pub(crate) const COLUMNS: &str =
+    "id, list, code, labels, sort_order, retired_at, first_used_at, version";
 
 fn known_list(code: &str) -> Result<&'static ReferenceList, StoreError> {
     list(code).ok_or(StoreError::NotFound)

@@ -3,9 +3,9 @@
 
 use crate::passwords::{new_token, token_hash};
 use crate::time::{MICROS_PER_SECOND, now_micros};
-use crate::users::User;
+use crate::users::{COLUMNS as USER_COLUMNS, User, UserRow, roles_in_one, user_of};
 use crate::{Store, StoreError};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
 /// A session as the web layer sees it.
@@ -102,14 +102,18 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let hash = token_hash(token);
         let now = now_micros();
-        let row = sqlx::query(
-            "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.pending_second_factor \
+        // One statement: the session, its user and the user's roles.
+        let sql = format!(
+            "SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.pending_second_factor, \
+             {USER_COLUMNS}, {} AS roles \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id \
              WHERE s.token_hash = $1 AND u.active = 1 AND o.active = 1",
-        )
-        .bind(&hash)
-        .fetch_optional(&self.db.pool)
-        .await?;
+            roles_in_one(self.backend())
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&hash)
+            .fetch_optional(&self.db.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let last_seen: i64 = row.try_get("last_seen_at")?;
         let expires: i64 = row.try_get("expires_at")?;
@@ -127,10 +131,11 @@ impl Store {
                 .execute(&self.db.pool)
                 .await?;
         }
-        let user_id: String = row.try_get("user_id")?;
-        let user = self
-            .user(Uuid::parse_str(&user_id).map_err(|_| StoreError::NotFound)?)
-            .await?;
+        let roles: Option<String> = row.try_get("roles")?;
+        let user = user_of(
+            UserRow::from_row(&row)?,
+            roles.as_deref().unwrap_or_default().split(','),
+        )?;
         Ok(Some(Session {
             token_hash: hash,
             user,

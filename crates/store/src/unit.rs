@@ -10,6 +10,8 @@ pub struct Unit<'s> {
     store: &'s Store,
     pub tx: Tx,
     head: Option<AuditHead>,
+    /// Only audit entries of views: nothing the directory holds can have changed.
+    views_only: bool,
     /// On SQLite: this process's turn to write, held until the unit ends.
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
@@ -24,12 +26,18 @@ impl<'s> Unit<'s> {
             store,
             tx,
             head: None,
+            views_only: false,
             _turn: turn,
         }
     }
 
     pub fn store(&self) -> &'s Store {
         self.store
+    }
+
+    /// Marks the unit as writing only audit entries of views.
+    pub(crate) fn views_only(&mut self) {
+        self.views_only = true;
     }
 
     /// Appends an audit entry in this transaction.
@@ -39,16 +47,21 @@ impl<'s> Unit<'s> {
         Ok(())
     }
 
-    /// Commits, then mirrors the audit chain head outside the database.
+    /// Commits, then mirrors the audit chain head outside the database. Any commit but a
+    /// views-only one makes the in-memory directory read again.
     pub async fn commit(self) -> Result<(), StoreError> {
         let Unit {
             store,
             tx,
             head,
+            views_only,
             _turn,
         } = self;
         tx.commit().await?;
         drop(_turn);
+        if !views_only {
+            store.directory.changed();
+        }
         if let Some(head) = head {
             audit::mirror_head(store, head).await?;
         }

@@ -1,7 +1,7 @@
 //! User accounts: creation, lookup for sign-in, roles, passwords, disabling.
 
 use crate::audit::{Action, AuditEntry};
-use crate::db::{explain_missed_update, flag};
+use crate::db::{Backend, explain_missed_update, flag};
 use crate::organisations::parse_id;
 use crate::time::now_micros;
 use crate::visibility::users_visible_to;
@@ -56,7 +56,7 @@ pub struct NewUser {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: String,
     org_id: String,
     email: String,
@@ -67,7 +67,7 @@ struct UserRow {
     version: i64,
 }
 
-const COLUMNS: &str = "u.id, u.org_id, u.email, u.display_name, u.language, u.active, u.must_change_password, u.version";
+pub(crate) const COLUMNS: &str = "u.id, u.org_id, u.email, u.display_name, u.language, u.active, u.must_change_password, u.version";
 
 /// The UI languages; a user's preference is one of these.
 pub const LANGUAGES: [&str; 3] = ["en", "ru", "tk"];
@@ -82,7 +82,25 @@ impl Store {
                 .bind(&row.id)
                 .fetch_all(exec)
                 .await?;
-        let mut roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r).ok()).collect();
+        user_of(row, roles.iter().map(String::as_str))
+    }
+}
+
+/// The SQL of a user's roles as one comma-separated text (for `u`, in a user query).
+pub(crate) fn roles_in_one(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "(SELECT group_concat(role, ',') FROM user_roles WHERE user_id = u.id)",
+        Backend::Postgres => "(SELECT string_agg(role, ',') FROM user_roles WHERE user_id = u.id)",
+    }
+}
+
+/// A user from its row and role codes (unknown codes are ignored).
+pub(crate) fn user_of<'r>(
+    row: UserRow,
+    roles: impl Iterator<Item = &'r str>,
+) -> Result<User, StoreError> {
+    {
+        let mut roles: Vec<Role> = roles.filter_map(|r| Role::parse(r).ok()).collect();
         roles.sort();
         Ok(User {
             id: parse_id(&row.id)?,
@@ -96,7 +114,9 @@ impl Store {
             version: Version(row.version),
         })
     }
+}
 
+impl Store {
     pub async fn create_user(
         &self,
         unit: &mut Unit<'_>,

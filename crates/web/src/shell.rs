@@ -164,12 +164,10 @@ impl FromRequestParts<AppState> for PageCtx {
             })
         });
         let org_name = match auth {
-            Some(a) => state
-                .store
-                .organisation(a.user.org_id)
-                .await
-                .ok()
-                .map(|o| o.name_in(t.lang()).to_string()),
+            Some(a) => state.store.directory().await.ok().and_then(|d| {
+                d.organisation(a.user.org_id)
+                    .map(|o| o.name_in(t.lang()).to_string())
+            }),
             None => None,
         };
         Ok(Self {

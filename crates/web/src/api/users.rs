@@ -62,14 +62,14 @@ pub async fn list(
         None => None,
     };
     // A list of accounts is one audit entry; the entry commits before the data is sent.
-    let mut unit = state.store.unit().await?;
-    unit.audit(
-        AuditEntry::by(Some(&auth.actor), Action::List)
-            .object("user", org.map(|o| o.to_string()).unwrap_or_default())
-            .request(Some(&rid)),
-    )
-    .await?;
-    unit.commit().await?;
+    state
+        .store
+        .audit_view(
+            AuditEntry::by(Some(&auth.actor), Action::List)
+                .object("user", org.map(|o| o.to_string()).unwrap_or_default())
+                .request(Some(&rid)),
+        )
+        .await?;
     let users = state.store.users_visible_to(&auth.actor, org).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
@@ -85,14 +85,14 @@ pub async fn show(
         .store
         .user_visible_to(&auth.actor, parse_id(&id)?)
         .await?;
-    let mut unit = state.store.unit().await?;
-    unit.audit(
-        AuditEntry::by(Some(&auth.actor), Action::Read)
-            .object("user", user.id)
-            .request(Some(&rid)),
-    )
-    .await?;
-    unit.commit().await?;
+    state
+        .store
+        .audit_view(
+            AuditEntry::by(Some(&auth.actor), Action::Read)
+                .object("user", user.id)
+                .request(Some(&rid)),
+        )
+        .await?;
     Ok(Json(user.into()))
 }
 

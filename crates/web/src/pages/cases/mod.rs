@@ -237,9 +237,11 @@ pub struct Lookups {
 
 impl Lookups {
     pub async fn load(state: &AppState, auth: &Auth, t: Tr) -> Result<Self, AppError> {
-        let regions = state.store.regions().await?;
+        // From memory: the directory is read again only after a change.
+        let directory = state.store.directory().await?;
+        let regions = &directory.regions;
         let mut region_children: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
-        for r in &regions {
+        for r in regions {
             if let Some(p) = r.parent_id {
                 region_children.entry(p).or_default().push(r.id);
             }
@@ -248,9 +250,9 @@ impl Lookups {
             .iter()
             .map(|r| (r.id, r.name_in(t.lang()).to_string()))
             .collect();
-        let workers = state.store.case_workers(auth.actor.org_id).await?;
-        let orgs = state.store.organisations().await?;
-        let closure = state.store.reference_items("closure_reason", false).await?;
+        let workers = directory.case_workers(auth.actor.org_id);
+        let orgs = &directory.organisations;
+        let closure = directory.items("closure_reason");
         let choices = Choices {
             regions: regions
                 .iter()
@@ -280,7 +282,7 @@ impl Lookups {
             choices,
             region_names,
             region_children,
-            worker_names: workers.into_iter().collect(),
+            worker_names: workers.iter().cloned().collect(),
             org_names: orgs
                 .iter()
                 .map(|o| (o.id, o.name_in(t.lang()).to_string()))
