@@ -643,16 +643,6 @@ impl Store {
                 total_exact: true,
             });
         }
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one{sql} LIMIT ${}) counted",
-            values.len() + 1
-        );
-        let mut count_values = values.clone();
-        count_values.push(Value::Int(cap));
-        let total: i64 = bind_all!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), count_values)
-            .fetch_one(&self.db.pool)
-            .await?
-            .try_get("n")?;
         let n = values.len();
         let page_sql = format!(
             "SELECT c.code, c.case_type, c.trafficking_status, c.status, c.sex, c.birth_date, c.risk, c.region_id, \
@@ -660,11 +650,28 @@ impl Store {
             n + 1,
             n + 2
         );
-        values.push(Value::Int(limit));
-        values.push(Value::Int(offset));
-        let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
+        let mut page_values = values.clone();
+        page_values.push(Value::Int(limit));
+        page_values.push(Value::Int(offset));
+        let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(page_sql)), page_values)
             .fetch_all(&self.db.pool)
             .await?;
+        let fetched = rows.len() as i64;
+        // A page that is not full ends the list, so it also tells the total (most searches
+        // and narrow filters); otherwise count, up to `cap`.
+        let total = if fetched < limit && (fetched > 0 || offset == 0) {
+            offset + fetched
+        } else {
+            let count_sql = format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one{sql} LIMIT ${}) counted",
+                n + 1
+            );
+            values.push(Value::Int(cap));
+            bind_all!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), values)
+                .fetch_one(&self.db.pool)
+                .await?
+                .try_get::<i64, _>("n")?
+        };
         let bad = |_| StoreError::DataFile("unknown code in cases".into());
         let rows = rows
             .iter()

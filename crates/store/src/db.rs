@@ -56,7 +56,7 @@ impl Database {
                 };
                 let pool = options
                     // SQLite allows one writer at a time; more connections only help readers.
-                    .max_connections(8)
+                    .max_connections(4)
                     // An in-process database cannot drop a connection: no round trip to the
                     // connection's thread to test it before every statement.
                     .test_before_acquire(false)
