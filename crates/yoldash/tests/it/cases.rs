@@ -688,6 +688,78 @@ both_backends!(
     }
 );
 
+both_backends!(
+    concurrent_views_each_commit_their_audit_entry_in_one_chain,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let code = register(&app, &w, &[]).await;
+        const READS: &str =
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'";
+        const LISTS: &str =
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'";
+        let (reads, lists) = (app.count(READS, None).await, app.count(LISTS, None).await);
+        // 24 views at once: their entries are committed in groups, each before its page.
+        let mut views = tokio::task::JoinSet::new();
+        for i in 0..24 {
+            let path = if i % 2 == 0 {
+                format!("/cases/{code}")
+            } else {
+                "/cases".to_string()
+            };
+            let (client, url) = (w.client.clone(), format!("{}{path}", app.address));
+            views.spawn(async move {
+                let res = client.get(url).send().await.unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            });
+        }
+        while let Some(view) = views.join_next().await {
+            let (status, page) = view.unwrap();
+            assert_eq!(status, 200);
+            assert!(page.contains(&code), "every view answered");
+        }
+        assert_eq!(
+            app.count(READS, None).await,
+            reads + 12,
+            "every case opened is audited"
+        );
+        assert_eq!(
+            app.count(LISTS, None).await,
+            lists + 12,
+            "every list view is audited"
+        );
+        let verdict = yoldash_store::audit::verify(&app.store, None)
+            .await
+            .unwrap();
+        assert!(
+            matches!(verdict, yoldash_store::audit::Verdict::Intact { .. }),
+            "{verdict:?}"
+        );
+    }
+);
+
+both_backends!(
+    a_new_case_worker_is_a_choice_at_once,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let s = sign_in(&app, app.admin_org.id, &[Role::Supervisor]).await;
+        let code = register(&app, &s, &[]).await;
+        // The case page reads the organisation's workers from the in-memory directory.
+        let before = app
+            .page(&s.client, &format!("/cases/{code}?tab=safety"))
+            .await;
+        let newcomer = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
+        assert!(!before.contains(&newcomer.id.to_string()));
+        let after = app
+            .page(&s.client, &format!("/cases/{code}?tab=safety"))
+            .await;
+        assert!(
+            after.contains(&newcomer.id.to_string()),
+            "the committed change made the directory read again"
+        );
+    }
+);
+
 /// Runs the real server binary on the test app's data with debug logging, works through a
 /// case with a planted name, and greps everything the server printed.
 #[tokio::test]
