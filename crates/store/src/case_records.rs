@@ -5,7 +5,7 @@ use crate::audit::{Action, AuditEntry};
 use crate::db::{explain_missed_update, flag};
 use crate::history::VersionOf;
 use crate::organisations::parse_id;
-use crate::persons::{Person, PersonRecord, diff};
+use crate::persons::{PERSON_COLUMNS, Person, PersonRecord, diff};
 use crate::time::now_micros;
 use crate::visibility::cases_visible_to;
 use crate::{Store, StoreError, Tx, Unit};
@@ -112,13 +112,22 @@ impl Store {
         tx: &mut Tx,
         case_id: Uuid,
     ) -> Result<Vec<HouseholdMember>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, person_id, relation, situation, abroad_country, abroad_since, in_contact, sends_remittances, \
-             returned_on, cares_for_child, version FROM household_members WHERE case_id = $1 ORDER BY created_at, id",
-        )
-        .bind(case_id.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
+        // The members with their persons, in one statement.
+        let person_columns: Vec<String> = PERSON_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect();
+        let sql = format!(
+            "SELECT m.id AS member_id, m.relation, m.situation, m.abroad_country, m.abroad_since, m.in_contact, \
+             m.sends_remittances, m.returned_on, m.cares_for_child, m.version AS member_version, {} \
+             FROM household_members m JOIN persons p ON p.id = m.person_id \
+             WHERE m.case_id = $1 ORDER BY m.created_at, m.id",
+            person_columns.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id.to_string())
+            .fetch_all(&mut **tx)
+            .await?;
         let mut out = Vec::new();
         for r in rows {
             let situation = match r.try_get::<String, _>("situation")?.as_str() {
@@ -135,17 +144,16 @@ impl Store {
                 },
                 _ => MigrationSituation::AtHome,
             };
-            let person_id = parse_id(&r.try_get::<String, _>("person_id")?)?;
             out.push(HouseholdMember {
-                id: parse_id(&r.try_get::<String, _>("id")?)?,
-                person: self.person_in(tx, person_id).await?,
+                id: parse_id(&r.try_get::<String, _>("member_id")?)?,
+                person: self.person_from_row(&r)?,
                 member: MemberRecord {
                     relation: Relation::parse(&r.try_get::<String, _>("relation")?)
                         .unwrap_or(Relation::Other),
                     situation,
                     cares_for_child: r.try_get::<i64, _>("cares_for_child")? != 0,
                 },
-                version: Version(r.try_get("version")?),
+                version: Version(r.try_get("member_version")?),
             });
         }
         Ok(out)
