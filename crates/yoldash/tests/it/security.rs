@@ -74,6 +74,8 @@ both_backends!(
         let user = app.create_user(app.admin_org.id, &[Role::Admin]).await;
         let token = app.token_for(&user).await;
         let big = "x".repeat(2 * 1024 * 1024);
+        const ORGS: &str = "SELECT COUNT(*) FROM organisations";
+        let before = app.count(ORGS, None).await;
         let res = app
             .client()
             .post(app.url("/api/v1/organisations"))
@@ -81,9 +83,14 @@ both_backends!(
             .header("content-type", "application/json")
             .body(format!("{{\"code\":\"{big}\"}}"))
             .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 413);
+            .await;
+        match res {
+            Ok(res) => assert_eq!(res.status(), 413),
+            // The server may answer 413 from the declared length and close the connection
+            // before the client has finished writing the body.
+            Err(e) => assert!(e.is_request() || e.is_body(), "{e:?}"),
+        }
+        assert_eq!(app.count(ORGS, None).await, before, "nothing was created");
     }
 );
 
