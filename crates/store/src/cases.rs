@@ -981,26 +981,6 @@ impl Store {
         Ok(expected.next())
     }
 
-    /// Case workers and supervisors of the actor's organisation (id, name), for the
-    /// "assigned worker" choices and filter.
-    pub async fn case_workers(&self, org_id: Uuid) -> Result<Vec<(Uuid, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id \
-             WHERE u.org_id = $1 AND r.role IN ('case_worker', 'supervisor') AND u.active = 1 ORDER BY u.display_name",
-        )
-        .bind(org_id.to_string())
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    parse_id(&r.try_get::<String, _>("id")?)?,
-                    r.try_get("display_name")?,
-                ))
-            })
-            .collect()
-    }
-
     /// Counts for the home dashboard: the actor's open cases, drafts and high-risk open
     /// cases, and (for supervisors) closures waiting for approval. Counts only: no audit.
     pub async fn case_work(&self, actor: &Actor) -> Result<CaseWork, StoreError> {

@@ -99,21 +99,19 @@ pub(crate) fn user_of<'r>(
     row: UserRow,
     roles: impl Iterator<Item = &'r str>,
 ) -> Result<User, StoreError> {
-    {
-        let mut roles: Vec<Role> = roles.filter_map(|r| Role::parse(r).ok()).collect();
-        roles.sort();
-        Ok(User {
-            id: parse_id(&row.id)?,
-            org_id: parse_id(&row.org_id)?,
-            email: row.email,
-            display_name: row.display_name,
-            language: row.language,
-            roles,
-            active: row.active != 0,
-            must_change_password: row.must_change_password != 0,
-            version: Version(row.version),
-        })
-    }
+    let mut roles: Vec<Role> = roles.filter_map(|r| Role::parse(r).ok()).collect();
+    roles.sort();
+    Ok(User {
+        id: parse_id(&row.id)?,
+        org_id: parse_id(&row.org_id)?,
+        email: row.email,
+        display_name: row.display_name,
+        language: row.language,
+        roles,
+        active: row.active != 0,
+        must_change_password: row.must_change_password != 0,
+        version: Version(row.version),
+    })
 }
 
 impl Store {

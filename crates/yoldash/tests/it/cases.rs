@@ -9,6 +9,10 @@ use yoldash_testkit::{Backend, TEST_PASSWORD, TestApp, both_backends, create_org
 pub const AYGUL: &str = "Aýgül";
 pub const FAMILY: &str = "Berdiýewa";
 
+/// How many case list views and case openings the audit log holds.
+const LISTS: &str = "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'";
+const READS: &str = "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'";
+
 /// A signed-in browser: client and CSRF token.
 pub struct Session {
     pub client: reqwest::Client,
@@ -655,33 +659,13 @@ both_backends!(
         let app = spawn_app(backend).await;
         let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
         let code = register(&app, &w, &[]).await;
-        let before = app
-            .count(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'",
-                None,
-            )
-            .await;
+        let before = app.count(LISTS, None).await;
         post(&app, &w, "/cases/search", &[("q", "aygul")]).await;
-        let after = app
-            .count(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'",
-                None,
-            )
-            .await;
+        let after = app.count(LISTS, None).await;
         assert_eq!(after, before + 1, "a list view is one audit entry");
-        let reads = app
-            .count(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'",
-                None,
-            )
-            .await;
+        let reads = app.count(READS, None).await;
         app.page(&w.client, &format!("/cases/{code}")).await;
-        let reads_after = app
-            .count(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'",
-                None,
-            )
-            .await;
+        let reads_after = app.count(READS, None).await;
         assert_eq!(reads_after, reads + 1, "opening a case is audited");
         let text = raw_text(&app).await;
         assert!(!text.to_lowercase().contains("aygul") && !text.contains(AYGUL));
@@ -694,10 +678,6 @@ both_backends!(
         let app = spawn_app(backend).await;
         let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
         let code = register(&app, &w, &[]).await;
-        const READS: &str =
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND object_type = 'case'";
-        const LISTS: &str =
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND object_type = 'case'";
         let (reads, lists) = (app.count(READS, None).await, app.count(LISTS, None).await);
         // 24 views at once: their entries are committed in groups, each before its page.
         let mut views = tokio::task::JoinSet::new();
