@@ -19,6 +19,15 @@ use crate::secret::{SecretKey, random_array, to_hex};
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// Which pairs `KeyRing::blind_index_pairs` digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairs {
+    /// Every pair of distinct values: what an index holds.
+    Every,
+    /// Each value with the next in sorted order: what a search asks for.
+    Chain,
+}
+
 /// All keys of one Yoldash installation.
 ///
 /// * **Data keys** (numbered from 1) encrypt individual database fields with
@@ -227,6 +236,52 @@ impl KeyRing {
         mac.update(b"\0");
         mac.update(normalized.as_bytes());
         to_hex(&mac.finalize().into_bytes())
+    }
+
+    /// Blind-index digests of unordered pairs of `values` (the words of a name), so that
+    /// a search for two words reads the few entries holding both instead of the thousands
+    /// holding each. Each value is normalised as `blind_index` does; equal normal forms
+    /// count once; a pair's digest is
+    /// `HMAC-SHA256(blind-index key, purpose || 0x00 || a || 0x00 || b)` with `a < b`.
+    /// `Pairs::Every` gives every pair (for the index), `Pairs::Chain` only the neighbours
+    /// in sorted order (for a search: every value is in a pair, and a record with every
+    /// chained pair has every value).
+    ///
+    /// # Panics
+    ///
+    /// As `blind_index`, if `purpose` contains a NUL character.
+    pub fn blind_index_pairs(&self, purpose: &str, values: &[String], pairs: Pairs) -> Vec<String> {
+        assert!(
+            !purpose.contains('\0'),
+            "blind index purpose must not contain NUL"
+        );
+        let mut normal: Vec<Zeroizing<String>> = values
+            .iter()
+            .map(|v| Zeroizing::new(normalize_for_index(v)))
+            .filter(|v| !v.is_empty())
+            .collect();
+        normal.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        normal.dedup_by(|a, b| a.as_str() == b.as_str());
+        let digest = |a: &str, b: &str| {
+            let mut mac = hmac_with(&self.blind_index_key);
+            mac.update(purpose.as_bytes());
+            mac.update(b"\0");
+            mac.update(a.as_bytes());
+            mac.update(b"\0");
+            mac.update(b.as_bytes());
+            to_hex(&mac.finalize().into_bytes())
+        };
+        let mut out = Vec::new();
+        for (i, a) in normal.iter().enumerate() {
+            let partners = match pairs {
+                Pairs::Every => &normal[i + 1..],
+                Pairs::Chain => &normal[(i + 1).min(normal.len())..(i + 2).min(normal.len())],
+            };
+            for b in partners {
+                out.push(digest(a, b));
+            }
+        }
+        out
     }
 
     /// HMAC-SHA256 of `message` under the audit key, for tamper-evident audit
@@ -503,6 +558,42 @@ mod tests {
             assert_eq!(ring.blind_index("survivor.name", v), expected, "{v:?}");
         }
         assert_ne!(ring.blind_index("survivor.name", "Aýna"), expected);
+    }
+
+    #[test]
+    fn blind_index_pairs_are_unordered_and_normalised() {
+        let ring = KeyRing::generate();
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pair = ring.blind_index_pairs("name", &words(&["Aýgül", "Orazowa"]), Pairs::Every);
+        assert_eq!(pair.len(), 1);
+        for other in [
+            &["orazowa", "AYGUL"][..],
+            &["Оразова", "Айгуль"],
+            &["Aýgül", "aygul", "Orazowa"],
+        ] {
+            assert_eq!(
+                ring.blind_index_pairs("name", &words(other), Pairs::Chain),
+                pair,
+                "{other:?}"
+            );
+        }
+        // Three distinct words: three pairs in the index, two chained in a search, and
+        // the chained ones are among the indexed.
+        let three = words(&["Aýgül", "Orazowa", "Merdanowna"]);
+        let every = ring.blind_index_pairs("name", &three, Pairs::Every);
+        let chain = ring.blind_index_pairs("name", &three, Pairs::Chain);
+        assert_eq!((every.len(), chain.len()), (3, 2));
+        assert!(chain.iter().all(|c| every.contains(c)));
+        // One word has no pair; purposes and the word-index stay apart.
+        assert!(
+            ring.blind_index_pairs("name", &words(&["Aýgül"]), Pairs::Every)
+                .is_empty()
+        );
+        assert_ne!(
+            ring.blind_index_pairs("other", &words(&["Aýgül", "Orazowa"]), Pairs::Every),
+            pair
+        );
+        assert_ne!(pair[0], ring.blind_index("name", "aygul\0orazowa"));
     }
 
     #[test]

@@ -6,10 +6,11 @@ use crate::audit::{Action, AuditEntry};
 use crate::db::{Value, bind_all, flag};
 use crate::history::{VersionEntry, VersionOf};
 use crate::organisations::parse_id;
+use crate::person_index::{DOCUMENT, NameDigests};
 use crate::persons::{Person, PersonRecord, diff, fresh_code};
 use crate::time::now_micros;
 use crate::visibility::{CaseScope, cases_visible_to};
-use crate::{Store, StoreError, Tx, Unit};
+use crate::{Backend, Store, StoreError, Tx, Unit};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -223,7 +224,7 @@ pub struct CaseFilter {
     /// A region and its sub-regions.
     pub region_ids: Vec<Uuid>,
     pub worker: Option<Uuid>,
-    pub name_digests: Vec<String>,
+    pub name_digests: NameDigests,
     pub document_digest: Option<String>,
     pub drafts_only: bool,
     /// Only cases whose closure waits for a supervisor's approval.
@@ -644,12 +645,21 @@ impl Store {
             });
         }
         let n = values.len();
-        let page_sql = format!(
-            "SELECT c.code, c.case_type, c.trafficking_status, c.status, c.sex, c.birth_date, c.risk, c.region_id, \
-             c.assigned_worker_id, c.restricted, c.draft, c.updated_at{sql} ORDER BY c.updated_at DESC, c.id DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
+        let columns = "c.code, c.case_type, c.trafficking_status, c.status, c.sex, c.birth_date, c.risk, \
+             c.region_id, c.assigned_worker_id, c.restricted, c.draft, c.updated_at";
+        let order = "ORDER BY c.updated_at DESC, c.id DESC";
+        let (limit_at, offset_at) = (n + 1, n + 2);
+        let page_sql = if self.db.backend == Backend::Postgres && offset > 0 {
+            // PostgreSQL reads the whole row of every case an offset skips; the ids alone
+            // come from the list's index (an index-only scan), then only the page's rows
+            // are read. SQLite's rows are cheap to skip, and there this is slower.
+            format!(
+                "SELECT {columns} FROM cases c WHERE c.id IN \
+                 (SELECT c.id{sql} {order} LIMIT ${limit_at} OFFSET ${offset_at}) {order}"
+            )
+        } else {
+            format!("SELECT {columns}{sql} {order} LIMIT ${limit_at} OFFSET ${offset_at}")
+        };
         let mut page_values = values.clone();
         page_values.push(Value::Int(limit));
         page_values.push(Value::Int(offset));
@@ -1076,8 +1086,9 @@ impl Store {
 /// The query of the people who have every searched name word and the document, with its
 /// values (placeholders numbered after `before`); `None` when nothing is searched.
 fn people_search(filter: &CaseFilter, before: usize) -> Option<(String, Vec<Value>)> {
-    let words = filter.name_digests.iter().map(|d| ("name", d));
-    let document = filter.document_digest.iter().map(|d| ("document", d));
+    let names = &filter.name_digests;
+    let words = names.digests.iter().map(|d| (names.kind, d));
+    let document = filter.document_digest.iter().map(|d| (DOCUMENT, d));
     let (parts, values): (Vec<String>, Vec<Value>) = words
         .chain(document)
         .enumerate()

@@ -14,6 +14,7 @@ pub mod history;
 pub mod migrate;
 pub mod organisations;
 pub mod passwords;
+pub mod person_index;
 pub mod persons;
 pub mod reference_lists;
 pub mod regions;
@@ -33,6 +34,19 @@ pub use unit::Unit;
 use std::path::PathBuf;
 use std::sync::Arc;
 use yoldash_keyring::KeyRing;
+
+/// The tables that hold case data, and the audit log, which names cases: for maintenance
+/// after a bulk load, and for tests that read all that is stored.
+pub const CASE_TABLES: &[&str] = &[
+    "persons",
+    "person_index",
+    "cases",
+    "household_members",
+    "consents",
+    "identifications",
+    "record_versions",
+    "audit_log",
+];
 
 /// How long sessions live: idle expiry (no request for this long) and absolute expiry.
 #[derive(Debug, Clone, Copy)]

@@ -61,7 +61,7 @@ impl Identity {
     }
 
     /// Every name token (names, patronymic, other names), for the blind index.
-    fn name_tokens(&self) -> Vec<String> {
+    pub(crate) fn name_tokens(&self) -> Vec<String> {
         [
             &self.family_name,
             &self.given_name,
@@ -384,30 +384,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(crate::db::explain_missed_update(tx, "persons", &sid).await);
         }
-        sqlx::query("DELETE FROM person_index WHERE person_id = $1")
-            .bind(&sid)
-            .execute(&mut **tx)
-            .await?;
-        let mut digests: Vec<(&str, String)> = Vec::new();
-        for token in record.identity.name_tokens() {
-            digests.push(("name", self.keys().blind_index("person-name", &token)));
-        }
-        for d in &record.identity.documents {
-            digests.push((
-                "document",
-                self.keys().blind_index("document-number", &d.number),
-            ));
-        }
-        digests.sort();
-        digests.dedup();
-        for (kind, digest) in digests {
-            sqlx::query("INSERT INTO person_index (person_id, kind, digest) VALUES ($1, $2, $3)")
-                .bind(&sid)
-                .bind(kind)
-                .bind(digest)
-                .execute(&mut **tx)
-                .await?;
-        }
+        self.index_person(tx, &sid, &record.identity).await?;
         sqlx::query(
             "UPDATE cases SET sex = $1, birth_date = $2, region_id = $3 WHERE person_id = $4",
         )
@@ -418,22 +395,6 @@ impl Store {
         .execute(&mut **tx)
         .await?;
         Ok(expected.next())
-    }
-
-    /// The digests to look for when searching by name: one per token of the query.
-    pub fn name_search_digests(&self, query: &str) -> Vec<String> {
-        let mut d: Vec<String> = name_tokens(query)
-            .iter()
-            .map(|t| self.keys().blind_index("person-name", t))
-            .collect();
-        d.sort();
-        d.dedup();
-        d
-    }
-
-    pub fn document_search_digest(&self, number: &str) -> Option<String> {
-        let n = number.trim();
-        (!n.is_empty()).then(|| self.keys().blind_index("document-number", n))
     }
 }
 

@@ -167,6 +167,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     keys.save(&dir.path().join("yoldash.keys"), None)
         .expect("save key ring");
     let store = Store::new(db, Arc::new(keys), Some(dir.path().join("audit-head.json")));
+    store.complete_person_index().await.expect("search index");
     let mut unit = store.unit().await.expect("unit");
     store
         .load_regions(&mut unit, yoldash_store::regions::SHIPPED)

@@ -4,6 +4,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -81,7 +82,7 @@ impl Tr {
     }
 
     pub fn get(&self, key: &str) -> String {
-        LOCALES.lookup(self.0.id(), key)
+        resolved(self.0, key).unwrap_or_else(|| LOCALES.lookup(self.0.id(), key))
     }
 
     pub fn with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
@@ -105,22 +106,29 @@ impl Tr {
     /// A date and time (stored as microseconds since the epoch), in the language's pattern.
     /// Times are shown in UTC.
     pub fn datetime(&self, micros: i64) -> String {
+        let values = self.datetime_values(micros);
+        let mut out = String::with_capacity(32);
+        for piece in &DATETIME_PATTERNS[self.0 as usize] {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Arg(i) => out.push_str(&values[*i]),
+            }
+        }
+        out
+    }
+
+    /// The arguments of `format-datetime`, in the order of `DATETIME_ARGS`.
+    fn datetime_values(&self, micros: i64) -> [String; 6] {
         use chrono::{Datelike, Timelike};
         let t = chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default();
-        self.with(
-            "format-datetime",
-            &[
-                ("day", FluentValue::from(t.day().to_string())),
-                ("month", FluentValue::from(format!("{:02}", t.month()))),
-                (
-                    "monthname",
-                    FluentValue::from(self.get(&format!("month-{}", t.month()))),
-                ),
-                ("year", FluentValue::from(t.year().to_string())),
-                ("hour", FluentValue::from(format!("{:02}", t.hour()))),
-                ("minute", FluentValue::from(format!("{:02}", t.minute()))),
-            ],
-        )
+        [
+            t.day().to_string(),
+            format!("{:02}", t.month()),
+            self.get(&format!("month-{}", t.month())),
+            t.year().to_string(),
+            format!("{:02}", t.hour()),
+            format!("{:02}", t.minute()),
+        ]
     }
 
     /// A whole number with the language's digit grouping (1,234,567 / 1 234 567).
@@ -145,8 +153,79 @@ impl Tr {
 
     /// Whether a message exists in this language (without falling back to English).
     pub fn has(&self, key: &str) -> bool {
-        LOCALES.try_lookup(self.0.id(), key).is_some()
+        resolved(self.0, key).is_some()
     }
+}
+
+/// Messages looked up without arguments, per language, as Fluent resolved them the first
+/// time (`None`: no such message): a page asks for the same labels and hints hundreds of
+/// times, and each Fluent lookup negotiates languages and formats anew. Some keys are built
+/// from request data, so the cache stops taking new keys at `MOST_CACHED`; the locales hold
+/// fewer than a thousand messages.
+static RESOLVED: LazyLock<[RwLock<Resolved>; 3]> = LazyLock::new(Default::default);
+type Resolved = HashMap<Box<str>, Option<String>>;
+const MOST_CACHED: usize = 8_192;
+
+/// `key` in `lang` (falling back to English, as Fluent does), or `None` if no language has it.
+fn resolved(lang: Lang, key: &str) -> Option<String> {
+    let cache = &RESOLVED[lang as usize];
+    if let Some(hit) = cache
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(key)
+    {
+        return hit.clone();
+    }
+    let value = LOCALES.try_lookup(lang.id(), key);
+    let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() < MOST_CACHED {
+        cache.insert(key.into(), value.clone());
+    }
+    value
+}
+
+/// The arguments of `format-datetime`.
+const DATETIME_ARGS: [&str; 6] = ["day", "month", "monthname", "year", "hour", "minute"];
+
+/// A piece of a message split at its arguments.
+enum Piece {
+    Text(String),
+    /// An index into `DATETIME_ARGS`.
+    Arg(usize),
+}
+
+/// `format-datetime` of each language, split at its arguments once: the lists show a date
+/// and time on every row. The messages place their arguments and select on none of them;
+/// `datetime_patterns_match_fluent` checks that the split gives what Fluent gives.
+static DATETIME_PATTERNS: LazyLock<[Vec<Piece>; 3]> = LazyLock::new(|| {
+    Lang::ALL.map(|lang| split_at_args(Tr(lang), "format-datetime", &DATETIME_ARGS))
+});
+
+/// Formats `key` with a marker for each argument and cuts the text at the markers.
+fn split_at_args(t: Tr, key: &str, names: &[&'static str]) -> Vec<Piece> {
+    const OPEN: char = '\u{E000}';
+    const CLOSE: char = '\u{E001}';
+    let args: Vec<(&'static str, FluentValue<'static>)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (*name, FluentValue::from(format!("{OPEN}{i}{CLOSE}"))))
+        .collect();
+    let text = t.with(key, &args);
+    let mut pieces = Vec::new();
+    let mut parts = text.split(OPEN);
+    if let Some(first) = parts.next().filter(|p| !p.is_empty()) {
+        pieces.push(Piece::Text(first.to_string()));
+    }
+    for part in parts {
+        let (index, rest) = part.split_once(CLOSE).unwrap_or(("", part));
+        if let Ok(i) = index.parse::<usize>() {
+            pieces.push(Piece::Arg(i));
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_string()));
+        }
+    }
+    pieces
 }
 
 #[cfg(test)]
@@ -174,6 +253,42 @@ mod tests {
         assert_eq!(n(Lang::En, 1), "1 recovery code left.");
         assert_eq!(n(Lang::En, 7), "7 recovery codes left.");
         assert_eq!(n(Lang::Tk, 7), "7 ätiýaçlyk kod galdy.");
+    }
+
+    #[test]
+    fn datetime_patterns_match_fluent() {
+        // Every month, single- and double-digit days and hours, in every language.
+        for lang in Lang::ALL {
+            let t = Tr(lang);
+            for month in 1..=12 {
+                for (day, hour, minute) in [(1, 0, 5), (9, 9, 59), (28, 23, 0)] {
+                    let when = chrono::NaiveDate::from_ymd_opt(2026, month, day)
+                        .and_then(|d| d.and_hms_opt(hour, minute, 0))
+                        .map(|d| d.and_utc().timestamp_micros())
+                        .expect("a valid date");
+                    let values = t.datetime_values(when);
+                    let args: Vec<(&'static str, FluentValue<'static>)> = DATETIME_ARGS
+                        .iter()
+                        .zip(values)
+                        .map(|(name, v)| (*name, FluentValue::from(v)))
+                        .collect();
+                    assert_eq!(t.datetime(when), t.with("format-datetime", &args));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_messages_are_what_fluent_gives() {
+        for lang in Lang::ALL {
+            let t = Tr(lang);
+            for key in ["cases-none", "label-status", "month-3", "no-such-message"] {
+                for _ in 0..2 {
+                    assert_eq!(t.get(key), LOCALES.lookup(lang.id(), key));
+                    assert_eq!(t.has(key), LOCALES.try_lookup(lang.id(), key).is_some());
+                }
+            }
+        }
     }
 
     #[test]

@@ -217,4 +217,5 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::oversized_upload,
         ))
+        .layer(axum::middleware::from_fn(security::server_timing))
 }

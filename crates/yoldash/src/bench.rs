@@ -47,7 +47,8 @@ pub async fn run(cmd: &BenchCommand) -> anyhow::Result<()> {
             cases,
             clients,
             requests,
-        } => crate::bench_cases::run(data, *cases, *clients, *requests).await,
+            warmup,
+        } => crate::bench_cases::run(data, *cases, *clients, *requests, *warmup).await,
     }
 }
 

@@ -1,7 +1,9 @@
 //! `yoldash bench cases`: the demo deployment with N synthetic cases, the application
 //! in-process, and concurrent clients timing the case list (plain, filtered, deep page,
-//! name search) and case pages over loopback. Reports median and 99th percentile per page
-//! kind and the database size.
+//! name search) and case pages over loopback, after an untimed warm-up of the same mix.
+//! Reports, per page kind, the median and 99th percentile of the server time (the
+//! application's `Server-Timing`) and of the round trip the client saw, and the database
+//! size.
 
 use crate::bench::{TempDataDir, Timing, hidden_csrf, one_time_password, sign_in};
 use crate::cli::DataArgs;
@@ -38,6 +40,7 @@ pub async fn run(
     cases: u32,
     clients: usize,
     requests: usize,
+    warmup: usize,
 ) -> anyhow::Result<()> {
     if clients == 0 || requests == 0 {
         bail!("--clients and --requests must be at least 1");
@@ -130,7 +133,7 @@ pub async fn run(
     let app = Application::build(WebConfig::local("127.0.0.1:0".parse()?), store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
+    let serving = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
 
@@ -152,46 +155,72 @@ pub async fn run(
         });
     }
     let per_client = requests.div_ceil(clients);
-    let started = Instant::now();
+    let warmup_per_client = warmup.div_ceil(clients);
     let mut tasks = Vec::new();
+    let (go, _) = tokio::sync::broadcast::channel::<Instant>(1);
+    let (warm, mut all_warm) = tokio::sync::mpsc::channel::<()>(clients);
     for (i, c) in signed.into_iter().enumerate() {
         let base = base.clone();
-        tasks.push(tokio::spawn(
-            async move { drive(&base, c, i, per_client).await },
-        ));
+        let mut go = go.subscribe();
+        let warm = warm.clone();
+        tasks.push(tokio::spawn(async move {
+            // The warm-up uses other cases than the timed part (another seed).
+            drive(&base, &c, i + clients, warmup_per_client).await?;
+            drop(warm);
+            let _ = go.recv().await;
+            drive(&base, &c, i, per_client).await
+        }));
     }
-    let mut by_kind: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    drop(warm);
+    // Every client warms up, then all start the timed part together.
+    while all_warm.recv().await.is_some() {}
+    if warmup > 0 {
+        println!(
+            "warmed up with {} untimed requests",
+            warmup_per_client * clients
+        );
+    }
+    let started = Instant::now();
+    let _ = go.send(started);
+    let mut server: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    let mut round_trip: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
     let mut bytes = vec![0usize; KINDS.len()];
     for t in tasks {
-        for (kind, took, len) in t.await?? {
-            by_kind[kind].push(took);
-            bytes[kind] = len;
+        for done in t.await?? {
+            server[done.kind].push(done.server);
+            round_trip[done.kind].push(done.round_trip);
+            bytes[done.kind] = done.bytes;
         }
     }
     let wall = started.elapsed().as_secs_f64();
     let _ = stop.send(());
-    let _ = server.await;
-    let total: usize = by_kind.iter().map(Vec::len).sum();
+    let _ = serving.await;
+    let total: usize = round_trip.iter().map(Vec::len).sum();
     println!(
         "\n{clients} concurrent clients, {total} timed requests in {wall:.1} s ({:.0} requests/s)\n",
         total as f64 / wall
     );
-    println!("| page | requests | median ms | p99 ms | bytes |");
-    println!("|---|---|---|---|---|");
-    for (k, times) in by_kind.into_iter().enumerate() {
-        let t = Timing {
-            name: KINDS[k],
-            path: String::new(),
-            times,
-            bytes: bytes[k],
-        };
+    println!(
+        "| page | requests | server median ms | server p99 ms | round-trip median ms | round-trip p99 ms | bytes |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let timing = |k: usize, times: Vec<Duration>| Timing {
+        name: KINDS[k],
+        path: String::new(),
+        times,
+        bytes: bytes[k],
+    };
+    for (k, (server, round_trip)) in server.into_iter().zip(round_trip).enumerate() {
+        let (s, r) = (timing(k, server), timing(k, round_trip));
         println!(
-            "| {} | {} | {:.1} | {:.1} | {} |",
-            t.name,
-            t.times.len(),
-            t.percentile(0.5),
-            t.percentile(0.99),
-            t.bytes
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+            s.name,
+            s.times.len(),
+            s.percentile(0.5),
+            s.percentile(0.99),
+            r.percentile(0.5),
+            r.percentile(0.99),
+            s.bytes
         );
     }
     if data.database_url.is_some() {
@@ -231,13 +260,18 @@ async fn case_codes(store: &Store, actor: &Actor) -> anyhow::Result<Vec<String>>
     Ok(codes)
 }
 
+/// One timed request.
+struct Done {
+    kind: usize,
+    /// As the application reported it (`Server-Timing`).
+    server: Duration,
+    /// As the client saw it.
+    round_trip: Duration,
+    bytes: usize,
+}
+
 /// One client's requests: the page kinds in turn, case pages twice as often as each list.
-async fn drive(
-    base: &str,
-    c: Client,
-    seed: usize,
-    count: usize,
-) -> anyhow::Result<Vec<(usize, Duration, usize)>> {
+async fn drive(base: &str, c: &Client, seed: usize, count: usize) -> anyhow::Result<Vec<Done>> {
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
         let turn = (i + seed) % 6;
@@ -266,12 +300,30 @@ async fn drive(
             c.http.get(format!("{base}{path}")).send().await?
         };
         let status = res.status();
+        let server = server_time(res.headers())
+            .with_context(|| format!("{path} answered without a Server-Timing header"))?;
         let body = res.bytes().await?;
-        let took = started.elapsed();
+        let round_trip = started.elapsed();
         if !status.is_success() {
             bail!("{path} answered {status}");
         }
-        out.push((kind, took, body.len()));
+        out.push(Done {
+            kind,
+            server,
+            round_trip,
+            bytes: body.len(),
+        });
     }
     Ok(out)
+}
+
+/// The `app;dur=…` of a `Server-Timing` header.
+fn server_time(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get("server-timing")?.to_str().ok()?;
+    let ms: f64 = value
+        .split(',')
+        .find_map(|metric| metric.trim().strip_prefix("app;dur="))?
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs_f64(ms / 1000.0))
 }

@@ -327,5 +327,9 @@ pub enum BenchCommand {
         /// Timed requests in all (spread over the clients and the page kinds).
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
+        /// Untimed requests first, in all, of the same mix: they bring the database's pages
+        /// into memory, as on a server that has been running for a while.
+        #[arg(long, default_value_t = 1_000)]
+        warmup: usize,
     },
 }

@@ -122,6 +122,13 @@ pub async fn open_with(data: &DataArgs, keys: KeyRing) -> anyhow::Result<Store> 
         .await
         .context("cannot apply database migrations")?;
     let store = Store::new(db, Arc::new(keys), Some(data.audit_head_path()));
+    let indexed = store
+        .complete_person_index()
+        .await
+        .context("cannot complete the search index")?;
+    if indexed > 0 {
+        eprintln!("added name pairs of {indexed} persons to the search index");
+    }
     if store.regions().await?.is_empty() {
         let mut unit = store.unit().await?;
         store

@@ -2333,6 +2333,7 @@ pub async fn seed(store: &Store, count: u32) -> anyhow::Result<Outcome> {
             next_report = percent - percent % 5 + 5;
         }
     }
+    store.db.after_bulk_load(yoldash_store::CASE_TABLES).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     if summary.cases != count {
         bail!("created {} cases instead of {count}", summary.cases);

@@ -424,16 +424,7 @@ async fn raw_blobs(app: &TestApp) -> Vec<Vec<u8>> {
 /// Every text column of the case tables, as stored.
 async fn raw_text(app: &TestApp) -> String {
     let mut all = String::new();
-    for table in [
-        "persons",
-        "person_index",
-        "cases",
-        "household_members",
-        "consents",
-        "identifications",
-        "record_versions",
-        "audit_log",
-    ] {
+    for table in yoldash_store::CASE_TABLES {
         let sql = format!("SELECT * FROM {table}");
         for r in sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&app.store.db.pool)
@@ -549,7 +540,7 @@ both_backends!(
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
         let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
-        let code = register(&app, &w, &[]).await;
+        let code = register(&app, &w, &[("family_name", "Berdiýewa-Orazowa")]).await;
         let other = register(
             &app,
             &w,
@@ -560,7 +551,15 @@ both_backends!(
             ],
         )
         .await;
-        for q in ["aygul", "Айгуль", "AÝGÜL", "Aýgül Berdiýewa", "berdiyewa"] {
+        for q in [
+            "aygul",
+            "Айгуль",
+            "AÝGÜL",
+            "Aýgül Berdiýewa",
+            "berdiyewa",
+            "berdiyewa Айгуль",
+            "orazowa AYGUL berdiyewa",
+        ] {
             let list = post(&app, &w, "/cases/search", &[("q", q)]).await.body;
             assert!(list.contains(&code), "{q} finds Aýgül");
             assert!(!list.contains(&other), "{q} finds only Aýgül");
@@ -599,6 +598,47 @@ both_backends!(
         // The list shows codes, never names.
         let list = app.page(&w.client, "/cases").await;
         assert!(list.contains(&code) && !list.contains(AYGUL) && !list.contains(FAMILY));
+    }
+);
+
+both_backends!(
+    persons_recorded_before_name_pairs_are_found_once_the_index_is_completed,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let w = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let code = register(&app, &w, &[("family_name", "Berdiýewa-Orazowa")]).await;
+        let found = |q: &'static str| {
+            let (app, w) = (&app, &w);
+            async move { post(app, w, "/cases/search", &[("q", q)]).await.body }
+        };
+        assert!(found("Aýgül Berdiýewa").await.contains(&code));
+        // As a database written before the index held pairs of name words.
+        for sql in [
+            "DELETE FROM person_index WHERE kind = 'name_pair'",
+            "DELETE FROM settings WHERE key = 'person_index.name_pairs'",
+        ] {
+            sqlx::query(sql).execute(&app.store.db.pool).await.unwrap();
+        }
+        assert!(
+            !found("Aýgül Berdiýewa").await.contains(&code),
+            "a full name is searched through its pairs"
+        );
+        assert!(
+            found("aygul").await.contains(&code),
+            "one word needs no pair"
+        );
+        assert_eq!(app.store.complete_person_index().await.unwrap(), 1);
+        assert!(found("Aýgül Berdiýewa").await.contains(&code));
+        assert!(found("Orazowa Aýgül").await.contains(&code));
+        // Done once: the next start has nothing to do.
+        assert_eq!(app.store.complete_person_index().await.unwrap(), 0);
+        let pairs: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM person_index WHERE kind = 'name_pair'")
+                .fetch_one(&app.store.db.pool)
+                .await
+                .unwrap();
+        // Aýgül, Berdiýewa and Orazowa (the family name has two parts): three pairs.
+        assert_eq!(pairs, 3);
     }
 );
 
