@@ -201,6 +201,20 @@ pub(crate) async fn append(
     tx: &mut Tx,
     entry: AuditEntry<'_>,
 ) -> Result<AuditHead, StoreError> {
+    append_all(store, tx, vec![entry]).await
+}
+
+/// How many entries one INSERT statement carries (12 values each).
+const ROWS_PER_INSERT: usize = 64;
+
+/// Appends entries in order inside `tx`, as `append` does one: the chain's head is read
+/// once, each entry's MAC covers the one before, and the rows go in by a few multi-row
+/// statements. Returns the new head (`entries` must not be empty).
+pub(crate) async fn append_all(
+    store: &Store,
+    tx: &mut Tx,
+    entries: Vec<AuditEntry<'_>>,
+) -> Result<AuditHead, StoreError> {
     if store.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(APPEND_LOCK)
@@ -210,46 +224,67 @@ pub(crate) async fn append(
     let last = sqlx::query("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
-    let (seq, prev_mac) = match last {
+    let (mut seq, mut prev_mac) = match last {
         Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get("mac")?),
         None => (1, GENESIS.to_string()),
     };
-    let mut stored = StoredEntry {
-        seq,
-        id: Uuid::now_v7().to_string(),
-        at: now_micros(),
-        actor_user_id: entry.actor_user_id.map(|u| u.to_string()),
-        actor_org_id: entry.actor_org_id.map(|u| u.to_string()),
-        action: entry.action.as_str().to_string(),
-        object_type: entry.object_type.map(str::to_string),
-        object_id: entry.object_id,
-        request_id: entry.request_id.map(str::to_string),
-        detail: entry.detail,
-        prev_mac,
-        mac: String::new(),
-    };
-    stored.mac = mac_of(store, &stored);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, id, at, actor_user_id, actor_org_id, action, object_type, object_id, request_id, detail, prev_mac, mac) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(stored.seq)
-    .bind(&stored.id)
-    .bind(stored.at)
-    .bind(&stored.actor_user_id)
-    .bind(&stored.actor_org_id)
-    .bind(&stored.action)
-    .bind(&stored.object_type)
-    .bind(&stored.object_id)
-    .bind(&stored.request_id)
-    .bind(&stored.detail)
-    .bind(&stored.prev_mac)
-    .bind(&stored.mac)
-    .execute(&mut **tx)
-    .await?;
+    let mut stored = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let mut e = StoredEntry {
+            seq,
+            id: Uuid::now_v7().to_string(),
+            at: now_micros(),
+            actor_user_id: entry.actor_user_id.map(|u| u.to_string()),
+            actor_org_id: entry.actor_org_id.map(|u| u.to_string()),
+            action: entry.action.as_str().to_string(),
+            object_type: entry.object_type.map(str::to_string),
+            object_id: entry.object_id,
+            request_id: entry.request_id.map(str::to_string),
+            detail: entry.detail,
+            prev_mac,
+            mac: String::new(),
+        };
+        e.mac = mac_of(store, &e);
+        prev_mac = e.mac.clone();
+        seq += 1;
+        stored.push(e);
+    }
+    for chunk in stored.chunks(ROWS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n: Vec<String> = (1..=12).map(|k| format!("${}", i * 12 + k)).collect();
+                format!("({})", n.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, id, at, actor_user_id, actor_org_id, action, object_type, object_id, request_id, detail, prev_mac, mac) \
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(e.seq)
+                .bind(&e.id)
+                .bind(e.at)
+                .bind(&e.actor_user_id)
+                .bind(&e.actor_org_id)
+                .bind(&e.action)
+                .bind(&e.object_type)
+                .bind(&e.object_id)
+                .bind(&e.request_id)
+                .bind(&e.detail)
+                .bind(&e.prev_mac)
+                .bind(&e.mac);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let head = stored
+        .last()
+        .ok_or(StoreError::Audit("no entry to append".into()))?;
     Ok(AuditHead {
-        seq: stored.seq,
-        mac: stored.mac,
+        seq: head.seq,
+        mac: head.mac.clone(),
     })
 }
 

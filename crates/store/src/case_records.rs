@@ -5,7 +5,7 @@ use crate::audit::{Action, AuditEntry};
 use crate::db::{explain_missed_update, flag};
 use crate::history::VersionOf;
 use crate::organisations::parse_id;
-use crate::persons::{PERSON_COLUMNS, Person, PersonRecord, diff};
+use crate::persons::{Person, PersonRecord, diff, person_columns_as};
 use crate::time::now_micros;
 use crate::visibility::cases_visible_to;
 use crate::{Store, StoreError, Tx, Unit};
@@ -113,16 +113,12 @@ impl Store {
         case_id: Uuid,
     ) -> Result<Vec<HouseholdMember>, StoreError> {
         // The members with their persons, in one statement.
-        let person_columns: Vec<String> = PERSON_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect();
         let sql = format!(
             "SELECT m.id AS member_id, m.relation, m.situation, m.abroad_country, m.abroad_since, m.in_contact, \
              m.sends_remittances, m.returned_on, m.cares_for_child, m.version AS member_version, {} \
              FROM household_members m JOIN persons p ON p.id = m.person_id \
              WHERE m.case_id = $1 ORDER BY m.created_at, m.id",
-            person_columns.join(", ")
+            person_columns_as("")
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(case_id.to_string())

@@ -7,7 +7,7 @@ use crate::db::{Value, bind_all, flag};
 use crate::history::{VersionEntry, VersionOf};
 use crate::organisations::parse_id;
 use crate::person_index::{DOCUMENT, NameDigests};
-use crate::persons::{Person, PersonRecord, diff, fresh_code};
+use crate::persons::{Person, PersonRecord, diff, fresh_code, person_columns_as};
 use crate::time::now_micros;
 use crate::visibility::{CaseScope, cases_visible_to};
 use crate::{Backend, Store, StoreError, Tx, Unit};
@@ -118,6 +118,9 @@ impl Case {
 const CASE_COLUMNS: &str = "c.id, c.code, c.org_id, c.person_id, c.case_type, c.trafficking_status, c.status, c.risk, \
      c.assigned_worker_id, c.restricted, c.family_implicated, c.draft, c.closure_reason, c.closure_requested_by, \
      c.version, c.created_at, c.updated_at";
+
+/// The prefix of the person's columns in a row that also holds a case's.
+const PERSON_PREFIX: &str = "person_";
 
 fn opt_id(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<Uuid>, StoreError> {
     r.try_get::<Option<String>, _>(col)?
@@ -481,9 +484,8 @@ impl Store {
     ) -> Result<CaseFile, StoreError> {
         let scope = cases_visible_to(actor);
         let mut tx = self.db.pool.begin().await?;
-        let case = self.visible_case(&mut tx, &scope, code).await?;
-        let person = self.person_in(&mut tx, case.person_id).await?;
-        let safe_contact = self.safe_contact_of(&mut tx, case.id).await?;
+        let (case, person, safe_contact) =
+            self.visible_case_with_person(&mut tx, &scope, code).await?;
         let household = if scope.sees_household(case.family_implicated, case.assigned_worker_id) {
             Some(self.household_of(&mut tx, case.id).await?)
         } else {
@@ -514,6 +516,38 @@ impl Store {
         })
     }
 
+    /// A visible case with its person and safe-contact record, in one statement (the case
+    /// page's first read).
+    async fn visible_case_with_person(
+        &self,
+        tx: &mut Tx,
+        scope: &CaseScope,
+        code: &str,
+    ) -> Result<(Case, Person, Option<SafeContact>), StoreError> {
+        if !yoldash_domain::person::is_pseudonymous_code("C", code) {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!(
+            "SELECT {CASE_COLUMNS}, c.safe_contact, {} FROM cases c JOIN persons p ON p.id = c.person_id \
+             WHERE c.code = $1 AND {}",
+            person_columns_as(PERSON_PREFIX),
+            scope.condition(2)
+        );
+        let (org, user, sup) = scope.bind_values();
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(code)
+            .bind(org)
+            .bind(user)
+            .bind(sup)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let case = case_from_row(&row)?;
+        let person = self.person_from_columns(&row, PERSON_PREFIX)?;
+        let safe_contact = self.open_safe_contact(case.id, row.try_get("safe_contact")?)?;
+        Ok((case, person, safe_contact))
+    }
+
     async fn safe_contact_of(
         &self,
         tx: &mut Tx,
@@ -524,6 +558,14 @@ impl Store {
                 .bind(case_id.to_string())
                 .fetch_one(&mut **tx)
                 .await?;
+        self.open_safe_contact(case_id, blob)
+    }
+
+    fn open_safe_contact(
+        &self,
+        case_id: Uuid,
+        blob: Option<Vec<u8>>,
+    ) -> Result<Option<SafeContact>, StoreError> {
         match blob {
             None => Ok(None),
             Some(b) => Ok(Some(self.open_json(

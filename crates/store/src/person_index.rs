@@ -172,6 +172,9 @@ impl Store {
             .await?;
         unit.commit().await?;
         if indexed > 0 {
+            // A bulk insert: statistics, and on PostgreSQL the visibility map that lets a
+            // search read the index alone.
+            self.db.after_bulk_load(&["person_index"]).await?;
             tracing::info!(persons = indexed, "name pairs added to the search index");
         }
         Ok(indexed)

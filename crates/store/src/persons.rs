@@ -219,6 +219,16 @@ pub struct Person {
 
 pub(crate) const PERSON_COLUMNS: &str = "id, code, sex, gender_identity, birth_date, estimated_age, estimated_on, citizenships, origin_region_id, disability, languages, education, marital_status, identity, version";
 
+/// `PERSON_COLUMNS` of the table aliased `p`, each named `{prefix}{column}`: for reading a
+/// person in the same row as something else.
+pub(crate) fn person_columns_as(prefix: &str) -> String {
+    PERSON_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c} AS {prefix}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn split_codes(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
@@ -260,11 +270,21 @@ impl Store {
     }
 
     pub(crate) fn person_from_row(&self, r: &sqlx::any::AnyRow) -> Result<Person, StoreError> {
-        let id: String = r.try_get("id")?;
+        self.person_from_columns(r, "")
+    }
+
+    /// A person from the columns of `PERSON_COLUMNS` named with `prefix` (see `person_columns_as`).
+    pub(crate) fn person_from_columns(
+        &self,
+        r: &sqlx::any::AnyRow,
+        prefix: &str,
+    ) -> Result<Person, StoreError> {
+        let c = |name: &str| format!("{prefix}{name}");
+        let id: String = r.try_get(c("id").as_str())?;
         let birth = match (
-            parse_day(r.try_get("birth_date")?),
-            r.try_get::<Option<i64>, _>("estimated_age")?,
-            parse_day(r.try_get("estimated_on")?),
+            parse_day(r.try_get(c("birth_date").as_str())?),
+            r.try_get::<Option<i64>, _>(c("estimated_age").as_str())?,
+            parse_day(r.try_get(c("estimated_on").as_str())?),
         ) {
             (Some(date), _, _) => Some(Birth::Date { date }),
             (None, Some(age), Some(as_of)) => Some(Birth::Estimated {
@@ -273,30 +293,35 @@ impl Store {
             }),
             _ => None,
         };
-        let sex: String = r.try_get("sex")?;
-        let code_of = |col: &str| -> Result<Option<String>, StoreError> { Ok(r.try_get(col)?) };
+        let sex: String = r.try_get(c("sex").as_str())?;
+        let code_of =
+            |col: &str| -> Result<Option<String>, StoreError> { Ok(r.try_get(c(col).as_str())?) };
         let facts = PersonFacts {
             sex: Sex::parse(&sex).unwrap_or(Sex::OtherUnknown),
             gender_identity: code_of("gender_identity")?
                 .and_then(|g| GenderIdentity::parse(&g).ok()),
             birth,
-            citizenships: split_codes(&r.try_get::<String, _>("citizenships")?),
+            citizenships: split_codes(&r.try_get::<String, _>(c("citizenships").as_str())?),
             origin_region_id: code_of("origin_region_id")?
                 .as_deref()
                 .map(parse_id)
                 .transpose()?,
             disability: code_of("disability")?.and_then(|c| Disability::parse(&c).ok()),
-            languages: split_codes(&r.try_get::<String, _>("languages")?),
+            languages: split_codes(&r.try_get::<String, _>(c("languages").as_str())?),
             education: code_of("education")?.and_then(|c| Education::parse(&c).ok()),
             marital_status: code_of("marital_status")?.and_then(|c| MaritalStatus::parse(&c).ok()),
         };
-        let identity: Identity =
-            self.open_json("persons", "identity", &id, r.try_get("identity")?)?;
+        let identity: Identity = self.open_json(
+            "persons",
+            "identity",
+            &id,
+            r.try_get(c("identity").as_str())?,
+        )?;
         Ok(Person {
             id: parse_id(&id)?,
-            code: r.try_get("code")?,
+            code: r.try_get(c("code").as_str())?,
             record: PersonRecord { facts, identity },
-            version: Version(r.try_get("version")?),
+            version: Version(r.try_get(c("version").as_str())?),
         })
     }
 

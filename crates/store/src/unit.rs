@@ -47,6 +47,20 @@ impl<'s> Unit<'s> {
         Ok(())
     }
 
+    /// Appends several audit entries in this transaction, in order, with one read of the
+    /// chain's head and a few statements.
+    pub(crate) async fn audit_all(
+        &mut self,
+        entries: Vec<AuditEntry<'_>>,
+    ) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let head = audit::append_all(self.store, &mut self.tx, entries).await?;
+        self.head = Some(head);
+        Ok(())
+    }
+
     /// Commits, then mirrors the audit chain head outside the database. Any commit but a
     /// views-only one makes the in-memory directory read again.
     pub async fn commit(self) -> Result<(), StoreError> {

@@ -112,9 +112,8 @@ impl Store {
     async fn write_views(&self, batch: &[(Waiting, Answer)]) -> Result<(), StoreError> {
         let mut unit = self.unit().await?;
         unit.views_only();
-        for (w, _) in batch {
-            unit.audit(w.entry()).await?;
-        }
+        unit.audit_all(batch.iter().map(|(w, _)| w.entry()).collect())
+            .await?;
         unit.commit().await
     }
 }

@@ -180,6 +180,7 @@ pub async fn run(
             warmup_per_client * clients
         );
     }
+    let cpu_before = machine_cpu();
     let started = Instant::now();
     let _ = go.send(started);
     let mut server: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
@@ -193,6 +194,9 @@ pub async fn run(
         }
     }
     let wall = started.elapsed().as_secs_f64();
+    let cpu = machine_cpu()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let _ = stop.send(());
     let _ = serving.await;
     let total: usize = round_trip.iter().map(Vec::len).sum();
@@ -200,6 +204,15 @@ pub async fn run(
         "\n{clients} concurrent clients, {total} timed requests in {wall:.1} s ({:.0} requests/s)\n",
         total as f64 / wall
     );
+    if let Some(cpu) = cpu {
+        // Steal-free: what the application, the database and the clients used, whatever
+        // else the host's other guests took from this machine meanwhile.
+        println!(
+            "CPU time used on this machine: {:.2} ms per request ({:.0} % of its cores over the run)\n",
+            cpu * 1000.0 / total as f64,
+            cpu * 100.0 / (wall * cores() as f64)
+        );
+    }
     println!(
         "| page | requests | server median ms | server p99 ms | round-trip median ms | round-trip p99 ms | bytes |"
     );
@@ -326,4 +339,24 @@ fn server_time(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .parse()
         .ok()?;
     Some(Duration::from_secs_f64(ms / 1000.0))
+}
+
+/// Seconds of CPU time the whole machine has spent working (user, nice, system, interrupts)
+/// since boot, from `/proc/stat`; `None` where there is no such file.
+fn machine_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal …
+    let busy: u64 = [0, 1, 2, 5, 6].iter().filter_map(|&i| ticks.get(i)).sum();
+    // The kernel counts in USER_HZ, 100 per second on Linux.
+    Some(busy as f64 / 100.0)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
