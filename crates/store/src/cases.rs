@@ -119,6 +119,33 @@ const CASE_COLUMNS: &str = "c.id, c.code, c.org_id, c.person_id, c.case_type, c.
      c.assigned_worker_id, c.restricted, c.family_implicated, c.draft, c.closure_reason, c.closure_requested_by, \
      c.version, c.created_at, c.updated_at";
 
+/// The row of a case the scope may see, by code, with `more` columns from the tables of
+/// `join` (NotFound otherwise, whatever the reason).
+async fn visible_case_row(
+    tx: &mut Tx,
+    scope: &CaseScope,
+    code: &str,
+    more: &str,
+    join: &str,
+) -> Result<sqlx::any::AnyRow, StoreError> {
+    if !yoldash_domain::person::is_pseudonymous_code("C", code) {
+        return Err(StoreError::NotFound);
+    }
+    let sql = format!(
+        "SELECT {CASE_COLUMNS}{more} FROM cases c{join} WHERE c.code = $1 AND {}",
+        scope.condition(2)
+    );
+    let (org, user, sup) = scope.bind_values();
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .bind(org)
+        .bind(user)
+        .bind(sup)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 /// The prefix of the person's columns in a row that also holds a case's.
 const PERSON_PREFIX: &str = "person_";
 
@@ -324,22 +351,7 @@ impl Store {
         scope: &CaseScope,
         code: &str,
     ) -> Result<Case, StoreError> {
-        if !yoldash_domain::person::is_pseudonymous_code("C", code) {
-            return Err(StoreError::NotFound);
-        }
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.code = $1 AND {}",
-            scope.condition(2)
-        );
-        let (org, user, sup) = scope.bind_values();
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(code)
-            .bind(org)
-            .bind(user)
-            .bind(sup)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = visible_case_row(tx, scope, code, "", "").await?;
         case_from_row(&row)
     }
 
@@ -524,24 +536,9 @@ impl Store {
         scope: &CaseScope,
         code: &str,
     ) -> Result<(Case, Person, Option<SafeContact>), StoreError> {
-        if !yoldash_domain::person::is_pseudonymous_code("C", code) {
-            return Err(StoreError::NotFound);
-        }
-        let sql = format!(
-            "SELECT {CASE_COLUMNS}, c.safe_contact, {} FROM cases c JOIN persons p ON p.id = c.person_id \
-             WHERE c.code = $1 AND {}",
-            person_columns_as(PERSON_PREFIX),
-            scope.condition(2)
-        );
-        let (org, user, sup) = scope.bind_values();
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(code)
-            .bind(org)
-            .bind(user)
-            .bind(sup)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let columns = format!(", c.safe_contact, {}", person_columns_as(PERSON_PREFIX));
+        let join = " JOIN persons p ON p.id = c.person_id";
+        let row = visible_case_row(tx, scope, code, &columns, join).await?;
         let case = case_from_row(&row)?;
         let person = self.person_from_columns(&row, PERSON_PREFIX)?;
         let safe_contact = self.open_safe_contact(case.id, row.try_get("safe_contact")?)?;
