@@ -11,6 +11,7 @@ use crate::visibility::cases_visible_to;
 use crate::{Store, StoreError, Tx, Unit};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use uuid::Uuid;
 use yoldash_domain::case::TraffickingStatus;
@@ -109,7 +110,7 @@ pub fn situation_code(s: &MigrationSituation) -> &'static str {
 impl Store {
     pub(crate) async fn household_of(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         case_id: Uuid,
     ) -> Result<Vec<HouseholdMember>, StoreError> {
         // The members with their persons, in one statement.
@@ -122,7 +123,7 @@ impl Store {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(case_id.to_string())
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *conn)
             .await?;
         let mut out = Vec::new();
         for r in rows {
@@ -451,7 +452,7 @@ pub fn parse_code<T: serde::de::DeserializeOwned>(
 impl Store {
     pub(crate) async fn consents_of(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         case_id: Uuid,
     ) -> Result<Vec<ConsentRecord>, StoreError> {
         let rows = sqlx::query(
@@ -459,7 +460,7 @@ impl Store {
              FROM consents WHERE case_id = $1 ORDER BY given_at, id",
         )
         .bind(case_id.to_string())
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?;
         rows.iter()
             .map(|r| {
@@ -779,7 +780,7 @@ pub struct Identification {
 impl Store {
     pub(crate) async fn identification_of(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         case_id: Uuid,
     ) -> Result<Option<Identification>, StoreError> {
         let Some(r) = sqlx::query(
@@ -788,7 +789,7 @@ impl Store {
              exploitation_to, isic_section, places, version, updated_at FROM identifications WHERE case_id = $1",
         )
         .bind(case_id.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?
         else {
             return Ok(None);

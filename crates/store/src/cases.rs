@@ -13,6 +13,7 @@ use crate::visibility::{CaseScope, cases_visible_to};
 use crate::{Backend, Store, StoreError, Tx, Unit};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use uuid::Uuid;
 use yoldash_domain::case::{
@@ -122,7 +123,7 @@ const CASE_COLUMNS: &str = "c.id, c.code, c.org_id, c.person_id, c.case_type, c.
 /// The row of a case the scope may see, by code, with `more` columns from the tables of
 /// `join` (NotFound otherwise, whatever the reason).
 async fn visible_case_row(
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     scope: &CaseScope,
     code: &str,
     more: &str,
@@ -141,7 +142,7 @@ async fn visible_case_row(
         .bind(org)
         .bind(user)
         .bind(sup)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -495,18 +496,19 @@ impl Store {
         request_id: Option<&str>,
     ) -> Result<CaseFile, StoreError> {
         let scope = cases_visible_to(actor);
-        let mut tx = self.db.pool.begin().await?;
-        let (case, person, safe_contact) =
-            self.visible_case_with_person(&mut tx, &scope, code).await?;
+        let mut reads = self.db.reads().await?;
+        let (case, person, safe_contact) = self
+            .visible_case_with_person(reads.conn(), &scope, code)
+            .await?;
         let household = if scope.sees_household(case.family_implicated, case.assigned_worker_id) {
-            Some(self.household_of(&mut tx, case.id).await?)
+            Some(self.household_of(reads.conn(), case.id).await?)
         } else {
             None
         };
-        let consents = self.consents_of(&mut tx, case.id).await?;
-        let identification = self.identification_of(&mut tx, case.id).await?;
-        let mut history = self.versions_of(&mut tx, case.id).await?;
-        tx.rollback().await?;
+        let consents = self.consents_of(reads.conn(), case.id).await?;
+        let identification = self.identification_of(reads.conn(), case.id).await?;
+        let mut history = self.versions_of(reads.conn(), case.id).await?;
+        reads.end().await?;
         if household.is_none() {
             // The household's history would reveal what the flag hides.
             history.retain(|v| v.record_kind != "household_member");
@@ -532,13 +534,13 @@ impl Store {
     /// page's first read).
     async fn visible_case_with_person(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         scope: &CaseScope,
         code: &str,
     ) -> Result<(Case, Person, Option<SafeContact>), StoreError> {
         let columns = format!(", c.safe_contact, {}", person_columns_as(PERSON_PREFIX));
         let join = " JOIN persons p ON p.id = c.person_id";
-        let row = visible_case_row(tx, scope, code, &columns, join).await?;
+        let row = visible_case_row(conn, scope, code, &columns, join).await?;
         let case = case_from_row(&row)?;
         let person = self.person_from_columns(&row, PERSON_PREFIX)?;
         let safe_contact = self.open_safe_contact(case.id, row.try_get("safe_contact")?)?;

@@ -35,6 +35,32 @@ pub struct Database {
 /// A transaction on either backend.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// A connection for the reads of one page. On SQLite it is a read transaction, so that the
+/// page shows one snapshot. On PostgreSQL it is a plain connection: at READ COMMITTED (the
+/// default, which Yoldash uses) each statement takes its own snapshot inside a transaction
+/// as well, so BEGIN and ROLLBACK would add two round trips and no consistency.
+pub(crate) enum Reads {
+    Snapshot(Tx),
+    Plain(sqlx::pool::PoolConnection<sqlx::Any>),
+}
+
+impl Reads {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        match self {
+            Reads::Snapshot(tx) => tx,
+            Reads::Plain(conn) => conn,
+        }
+    }
+
+    /// Ends the reads (a read transaction is rolled back: it wrote nothing).
+    pub(crate) async fn end(self) -> Result<(), StoreError> {
+        if let Reads::Snapshot(tx) = self {
+            tx.rollback().await?;
+        }
+        Ok(())
+    }
+}
+
 impl Database {
     /// Connects to `sqlite://PATH` (the file is created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -127,6 +153,14 @@ impl Database {
             }
         }
         Ok(())
+    }
+
+    /// A connection for the reads of one page (see `Reads`).
+    pub(crate) async fn reads(&self) -> Result<Reads, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => Reads::Snapshot(self.pool.begin().await?),
+            Backend::Postgres => Reads::Plain(self.pool.acquire().await?),
+        })
     }
 
     pub async fn close(&self) {

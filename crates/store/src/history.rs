@@ -6,6 +6,7 @@ use crate::organisations::parse_id;
 use crate::time::now_micros;
 use crate::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use uuid::Uuid;
 use yoldash_domain::Actor;
@@ -85,7 +86,7 @@ impl Store {
     /// The timeline of a case, newest first (the caller has checked visibility).
     pub(crate) async fn versions_of(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         case_id: Uuid,
     ) -> Result<Vec<VersionEntry>, StoreError> {
         let rows = sqlx::query(
@@ -93,7 +94,7 @@ impl Store {
              WHERE case_id = $1 ORDER BY at DESC, id DESC",
         )
         .bind(case_id.to_string())
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?;
         rows.iter()
             .map(|r| {

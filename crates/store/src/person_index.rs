@@ -109,7 +109,11 @@ impl Store {
         }
         entries.sort();
         entries.dedup();
-        insert_entries(tx, person_id, &entries).await
+        let rows: Vec<(&str, &str, String)> = entries
+            .into_iter()
+            .map(|(kind, digest)| (person_id, kind, digest))
+            .collect();
+        insert_entries(tx, &rows).await
     }
 
     /// Adds the name-pair entries of persons recorded before the index held pairs, once
@@ -150,19 +154,30 @@ impl Store {
                     .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("id")?;
+            let mut ids = Vec::with_capacity(rows.len());
+            let mut pairs = Vec::new();
             for r in &rows {
                 let id: String = r.try_get("id")?;
                 let identity: Identity =
                     self.open_json("persons", "identity", &id, r.try_get("identity")?)?;
-                let pairs: Vec<(&str, String)> = self
-                    .keys()
-                    .blind_index_pairs(NAME_PAIR_PURPOSE, &identity.name_tokens(), Pairs::Every)
-                    .into_iter()
-                    .map(|d| (NAME_PAIR, d))
-                    .collect();
-                insert_entries(&mut unit.tx, &id, &pairs).await?;
-                indexed += 1;
+                pairs.push(self.keys().blind_index_pairs(
+                    NAME_PAIR_PURPOSE,
+                    &identity.name_tokens(),
+                    Pairs::Every,
+                ));
+                ids.push(id);
             }
+            let entries: Vec<(&str, &str, String)> = ids
+                .iter()
+                .zip(pairs)
+                .flat_map(|(id, digests)| {
+                    digests
+                        .into_iter()
+                        .map(move |d| (id.as_str(), NAME_PAIR, d))
+                })
+                .collect();
+            insert_entries(&mut unit.tx, &entries).await?;
+            indexed += rows.len() as u64;
         }
         sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)")
             .bind(NAME_PAIRS_INDEXED)
@@ -190,23 +205,19 @@ impl Store {
     }
 }
 
-/// Inserts index entries of one person, many to a statement.
-async fn insert_entries(
-    tx: &mut Tx,
-    person_id: &str,
-    entries: &[(&str, String)],
-) -> Result<(), StoreError> {
-    for chunk in entries.chunks(100) {
+/// Inserts index entries (person, kind, digest), many to a statement.
+async fn insert_entries(tx: &mut Tx, entries: &[(&str, &str, String)]) -> Result<(), StoreError> {
+    for chunk in entries.chunks(200) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
             .collect();
         let sql = format!(
             "INSERT INTO person_index (person_id, kind, digest) VALUES {}",
             values.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person_id);
-        for (kind, digest) in chunk {
-            q = q.bind(*kind).bind(digest.as_str());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (person, kind, digest) in chunk {
+            q = q.bind(*person).bind(*kind).bind(digest.as_str());
         }
         q.execute(&mut **tx).await?;
     }
