@@ -196,7 +196,7 @@ pub async fn run(
     let wall = started.elapsed().as_secs_f64();
     let cpu = machine_cpu()
         .zip(cpu_before)
-        .map(|(after, before)| after - before);
+        .map(|(after, before)| (after.0 - before.0, after.1 - before.1));
     let _ = stop.send(());
     let _ = serving.await;
     let total: usize = round_trip.iter().map(Vec::len).sum();
@@ -204,13 +204,15 @@ pub async fn run(
         "\n{clients} concurrent clients, {total} timed requests in {wall:.1} s ({:.0} requests/s)\n",
         total as f64 / wall
     );
-    if let Some(cpu) = cpu {
-        // Steal-free: what the application, the database and the clients used, whatever
-        // else the host's other guests took from this machine meanwhile.
+    if let Some((cpu, stolen)) = cpu {
+        // What the application, the database and the clients used, and what the host gave
+        // to other guests meanwhile (a virtual machine's "steal"): a run with much steal
+        // is slower for reasons outside this machine.
         println!(
-            "CPU time used on this machine: {:.2} ms per request ({:.0} % of its cores over the run)\n",
+            "CPU time used on this machine: {:.2} ms per request ({:.0} % of its cores over the run; {:.0} % taken by the host)\n",
             cpu * 1000.0 / total as f64,
-            cpu * 100.0 / (wall * cores() as f64)
+            cpu * 100.0 / (wall * cores() as f64),
+            stolen * 100.0 / (wall * cores() as f64)
         );
     }
     println!(
@@ -342,8 +344,9 @@ fn server_time(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 }
 
 /// Seconds of CPU time the whole machine has spent working (user, nice, system, interrupts)
-/// since boot, from `/proc/stat`; `None` where there is no such file.
-fn machine_cpu() -> Option<f64> {
+/// and that the host took for others (steal), since boot, from `/proc/stat`; `None` where
+/// there is no such file.
+fn machine_cpu() -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
     let line = stat.lines().find(|l| l.starts_with("cpu "))?;
     let ticks: Vec<u64> = line
@@ -353,8 +356,9 @@ fn machine_cpu() -> Option<f64> {
         .collect();
     // user nice system idle iowait irq softirq steal …
     let busy: u64 = [0, 1, 2, 5, 6].iter().filter_map(|&i| ticks.get(i)).sum();
+    let steal = ticks.get(7).copied().unwrap_or(0);
     // The kernel counts in USER_HZ, 100 per second on Linux.
-    Some(busy as f64 / 100.0)
+    Some((busy as f64 / 100.0, steal as f64 / 100.0))
 }
 
 fn cores() -> usize {
