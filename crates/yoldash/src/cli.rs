@@ -328,7 +328,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
         /// Untimed requests first, in all, of the same mix: they bring the database's pages
-        /// into memory, as on a server that has been running for a while.
+        /// into memory, as on a server that has been running for a while. With SQLite, the
+        /// database file is also read once beforehand (not with 0).
         #[arg(long, default_value_t = 1_000)]
         warmup: usize,
     },
