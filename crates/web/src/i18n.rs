@@ -151,7 +151,8 @@ impl Tr {
         self.with("format-percent", &[("value", FluentValue::from(text))])
     }
 
-    /// Whether a message exists in this language (without falling back to English).
+    /// Whether a message exists in this language or, failing that, in English (Fluent falls
+    /// back to English, the source language).
     pub fn has(&self, key: &str) -> bool {
         resolved(self.0, key).is_some()
     }
