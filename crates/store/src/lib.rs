@@ -120,6 +120,16 @@ impl Store {
 }
 
 impl Store {
+    /// The value of a row of `settings`, if there is one.
+    pub(crate) async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.db.pool)
+                .await?,
+        )
+    }
+
     /// Whether the database answers (for the health check).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.db.pool).await.is_ok()

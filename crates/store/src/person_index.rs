@@ -194,15 +194,6 @@ impl Store {
         }
         Ok(indexed)
     }
-
-    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&self.db.pool)
-                .await?,
-        )
-    }
 }
 
 /// Inserts index entries (person, kind, digest), many to a statement.

@@ -77,10 +77,7 @@ impl Store {
 
     /// The roles whose users must use a second factor.
     pub async fn second_factor_roles(&self) -> Result<Vec<Role>, StoreError> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(REQUIRED_ROLES_SETTING)
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let v = self.setting(REQUIRED_ROLES_SETTING).await?;
         let names: Vec<String> = v
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default();
