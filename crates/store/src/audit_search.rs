@@ -5,10 +5,8 @@
 //! a sliding window and list rare, sensitive actions; `append_many` adds a batch of entries
 //! with given times to the chain (benchmarks and tests).
 
-use crate::audit::{
-    ACTIONS, APPEND_LOCK, Action, AuditEntry, AuditHead, GENESIS, StoredEntry, mac_of, mirror_head,
-};
-use crate::db::{Backend, Value, bind_all};
+use crate::audit::{ACTIONS, Action, AuditEntry, AuditHead, append_all, mirror_head};
+use crate::db::{Value, bind_all};
 use crate::{Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -442,9 +440,6 @@ pub struct DatedEntry<'a> {
     pub entry: AuditEntry<'a>,
 }
 
-/// Rows per `INSERT` statement (12 values each; well under both engines' limits).
-const INSERT_ROWS: usize = 200;
-
 /// Appends `entries` to the chain in one transaction, with the same MACs as
 /// `audit::append`, then mirrors the new head. Returns the new head (`None` for an empty
 /// batch).
@@ -456,82 +451,11 @@ pub async fn append_many(
         return Ok(None);
     }
     let mut tx = store.db.begin_write().await?;
-    if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(APPEND_LOCK)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let last = sqlx::query("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *tx)
-        .await?;
-    let (mut seq, mut prev_mac) = match last {
-        Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get("mac")?),
-        None => (1, GENESIS.to_string()),
-    };
-    let mut head = None;
-    for chunk in entries.chunks(INSERT_ROWS) {
-        let mut stored = Vec::with_capacity(chunk.len());
-        for dated in chunk {
-            let e = &dated.entry;
-            let mut s = StoredEntry {
-                seq,
-                id: Uuid::now_v7().to_string(),
-                at: dated.at,
-                actor_user_id: e.actor_user_id.map(|u| u.to_string()),
-                actor_org_id: e.actor_org_id.map(|u| u.to_string()),
-                action: e.action.as_str().to_string(),
-                object_type: e.object_type.map(str::to_string),
-                object_id: e.object_id.clone(),
-                request_id: e.request_id.map(str::to_string),
-                detail: e.detail.clone(),
-                prev_mac: prev_mac.clone(),
-                mac: String::new(),
-            };
-            s.mac = mac_of(store, &s);
-            prev_mac = s.mac.clone();
-            seq += 1;
-            stored.push(s);
-        }
-        let rows: Vec<String> = (0..stored.len())
-            .map(|r| {
-                let cols: Vec<String> = (1..=12).map(|c| format!("${}", r * 12 + c)).collect();
-                format!("({})", cols.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO audit_log (seq, id, at, actor_user_id, actor_org_id, action, object_type, object_id, request_id, detail, prev_mac, mac) VALUES {}",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for s in &stored {
-            q = q
-                .bind(s.seq)
-                .bind(s.id.clone())
-                .bind(s.at)
-                .bind(s.actor_user_id.clone())
-                .bind(s.actor_org_id.clone())
-                .bind(s.action.clone())
-                .bind(s.object_type.clone())
-                .bind(s.object_id.clone())
-                .bind(s.request_id.clone())
-                .bind(s.detail.clone())
-                .bind(s.prev_mac.clone())
-                .bind(s.mac.clone());
-        }
-        q.execute(&mut *tx).await?;
-        if let Some(last) = stored.last() {
-            head = Some(AuditHead {
-                seq: last.seq,
-                mac: last.mac.clone(),
-            });
-        }
-    }
+    let dated = entries.iter().map(|d| (d.at, d.entry.clone())).collect();
+    let head = append_all(store, &mut tx, dated).await?;
     tx.commit().await?;
-    if let Some(h) = &head {
-        mirror_head(store, h.clone()).await?;
-    }
-    Ok(head)
+    mirror_head(store, head.clone()).await?;
+    Ok(Some(head))
 }
 
 #[cfg(test)]

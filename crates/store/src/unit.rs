@@ -56,7 +56,11 @@ impl<'s> Unit<'s> {
         if entries.is_empty() {
             return Ok(());
         }
-        let head = audit::append_all(self.store, &mut self.tx, entries).await?;
+        let dated = entries
+            .into_iter()
+            .map(|e| (crate::time::now_micros(), e))
+            .collect();
+        let head = audit::append_all(self.store, &mut self.tx, dated).await?;
         self.head = Some(head);
         Ok(())
     }
