@@ -9,7 +9,7 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::routes::{Access, AccessMap};
+use crate::routes::{Access, AccessMap, Rule};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, State};
 use axum::http::request::Parts;
@@ -261,7 +261,7 @@ async fn multipart_csrf(content_type: &str, bytes: axum::body::Bytes) -> String 
 
 /// Paths a user who must change their password, or set up a required second factor, may
 /// still use.
-const ALLOWED_BEFORE_SETUP: [&str; 6] = [
+pub const ALLOWED_BEFORE_SETUP: [&str; 6] = [
     "/account/password",
     "/account/security/enrol",
     "/account/security/recovery-codes",
@@ -286,12 +286,20 @@ pub async fn authorize(
     let lang = choose_lang(req.headers(), auth.as_ref().map(|a| &a.user));
     req.extensions_mut().insert(lang);
     let pattern = matched.as_ref().map(|m| m.as_str().to_string());
-    let rule = pattern
-        .as_deref()
-        .and_then(|p| access.get(&(req.method().clone(), p)).copied())
-        .unwrap_or(Access::Public);
+    let checked = match access.rule(req.method(), pattern.as_deref()) {
+        Rule::Route(rule) => check(&state, rule, auth.as_ref(), pattern.as_deref(), &path),
+        Rule::OtherMethod(rules) => Err(Box::new(other_method(
+            &state,
+            &rules,
+            auth.as_ref(),
+            pattern.as_deref(),
+            &path,
+        ))),
+        // Nothing matched: the answer is 404 whoever asks, and no handler runs.
+        Rule::NoRoute => Err(Box::new(AppError::NotFound.into_response())),
+    };
 
-    let response = match check(&state, rule, auth.as_ref(), pattern.as_deref(), &path) {
+    let response = match checked {
         Err(r) => *r,
         Ok(()) => {
             let unsafe_method =
@@ -331,6 +339,39 @@ pub async fn authorize(
 fn with_lang(mut r: Response, lang: Lang) -> Response {
     r.extensions_mut().insert(lang);
     r
+}
+
+/// A method the path does not have. No handler runs: the caller is refused as the path's
+/// own rules would refuse them (sign in, finish signing in, forbidden), and otherwise told
+/// with 405 which methods they may use.
+fn other_method(
+    state: &AppState,
+    rules: &[(Method, Access)],
+    auth: Option<&Auth>,
+    pattern: Option<&str>,
+    path: &str,
+) -> Response {
+    let mut allowed = Vec::new();
+    let mut refusal = None;
+    for (method, rule) in rules {
+        match check(state, *rule, auth, pattern, path) {
+            Ok(()) => {
+                allowed.push(method.as_str());
+                if *method == Method::GET {
+                    allowed.push(Method::HEAD.as_str());
+                }
+            }
+            Err(r) => refusal = refusal.or(Some(r)),
+        }
+    }
+    match refusal {
+        Some(r) if allowed.is_empty() => *r,
+        _ => (
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, allowed.join(", "))],
+        )
+            .into_response(),
+    }
 }
 
 fn check(

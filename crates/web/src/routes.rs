@@ -184,15 +184,97 @@ pub fn table() -> Vec<Endpoint> {
     .collect()
 }
 
-/// The access rule of each (method, path pattern).
-pub type AccessMap = HashMap<(Method, &'static str), Access>;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_method_without_a_row_is_never_public() {
+        let mut map = AccessMap::default();
+        map.insert(Method::GET, "/open", Access::Public);
+        map.insert(
+            Method::GET,
+            "/closed",
+            Access::Signed(Permission::AuditRead),
+        );
+        map.insert(
+            Method::POST,
+            "/form",
+            Access::Signed(Permission::ProfileUse),
+        );
+        let closed = Access::Signed(Permission::AuditRead);
+        assert_eq!(
+            map.rule(&Method::HEAD, Some("/closed")),
+            Rule::Route(closed)
+        );
+        assert_eq!(map.rule(&Method::GET, Some("/closed")), Rule::Route(closed));
+        assert_eq!(
+            map.rule(&Method::OPTIONS, Some("/closed")),
+            Rule::OtherMethod(vec![(Method::GET, closed)])
+        );
+        assert!(matches!(
+            map.rule(&Method::HEAD, Some("/form")),
+            Rule::OtherMethod(_)
+        ));
+        assert!(matches!(
+            map.rule(&Method::DELETE, Some("/open")),
+            Rule::OtherMethod(_)
+        ));
+        assert_eq!(map.rule(&Method::GET, Some("/elsewhere")), Rule::NoRoute);
+        assert_eq!(map.rule(&Method::GET, None), Rule::NoRoute);
+    }
+}
+
+/// The access rules of the router: for each path pattern, its methods and their rules.
+#[derive(Debug, Default)]
+pub struct AccessMap {
+    by_path: HashMap<&'static str, Vec<(Method, Access)>>,
+}
+
+/// What the access rules say of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// The route's own rule. HEAD, which the router answers with the GET handler, has
+    /// GET's rule.
+    Route(Access),
+    /// The path exists, but not with this method (OPTIONS, PATCH, DELETE…): no handler
+    /// runs. The caller is refused as the path's own rules refuse them, or told which
+    /// methods they may use (405).
+    OtherMethod(Vec<(Method, Access)>),
+    /// No route matches the path: 404, and nothing else runs.
+    NoRoute,
+}
+
+impl AccessMap {
+    pub fn insert(&mut self, method: Method, path: &'static str, access: Access) {
+        self.by_path.entry(path).or_default().push((method, access));
+    }
+
+    /// The rule for `method` on the matched path pattern. There is no default: a method
+    /// without a row of the table is never treated as public.
+    pub fn rule(&self, method: &Method, pattern: Option<&str>) -> Rule {
+        let Some(rules) = pattern.and_then(|p| self.by_path.get(p)) else {
+            return Rule::NoRoute;
+        };
+        let find = |m: &Method| rules.iter().find(|(x, _)| x == m).map(|(_, a)| *a);
+        let own = find(method).or_else(|| {
+            (*method == Method::HEAD)
+                .then(|| find(&Method::GET))
+                .flatten()
+        });
+        match own {
+            Some(access) => Rule::Route(access),
+            None => Rule::OtherMethod(rules.clone()),
+        }
+    }
+}
 
 /// Builds the router from the table, with the middleware every request goes through.
 pub fn router(state: AppState) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
-    let mut access: AccessMap = HashMap::new();
+    let mut access = AccessMap::default();
     for e in table() {
-        access.insert((e.method.clone(), e.path), e.access);
+        access.insert(e.method.clone(), e.path, e.access);
         let merged = match by_path.remove(e.path) {
             Some(existing) => existing.merge(e.handler),
             None => e.handler,

@@ -1,21 +1,54 @@
-//! The authorization matrix: every route of the route table × every role and anonymous.
+//! The authorization matrix: every path of the route table × every method a client can send
+//! (the table's own, HEAD, OPTIONS and the other standard methods) × every caller —
+//! anonymous, each role by session and by API token, and sessions at each sign-in stage.
 //!
 //! Built from `routes::table()`, the same table that builds the router: a route added
-//! without an access rule cannot exist, and a new route is covered here automatically.
+//! without an access rule cannot exist, and a new route, or a new method on an existing
+//! path, is covered here automatically. The callers are split over several tests so that
+//! they run in parallel.
 
 use reqwest::Method;
+use std::collections::BTreeMap;
 use yoldash_domain::{PermissionTable, Role};
-use yoldash_testkit::{Backend, TEST_PASSWORD, both_backends, create_org, spawn_app};
-use yoldash_web::routes::{Access, Endpoint, table};
+use yoldash_store::sessions::SessionStage;
+use yoldash_testkit::{Backend, Param, TestApp, both_backends, create_org, spawn_app};
+use yoldash_web::auth::ALLOWED_BEFORE_SETUP;
+use yoldash_web::routes::{Access, table};
 
 /// What the matrix expects of one request.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Expect {
-    /// Anything but 401, 403 (and never 5xx).
+    /// The handler runs: anything but 401, 403, 405 or 5xx (and no redirect to sign-in).
     Allowed,
     /// 401 for the API, a redirect to the sign-in page for pages.
     SignIn,
+    /// Half signed in: 401 for the API, a redirect to the second-factor page for pages.
+    SecondFactor,
+    /// A password change or second-factor enrolment comes first: 403 for the API, a
+    /// redirect to that page for pages.
+    Setup(&'static str),
     Forbidden,
+    /// The caller may use the path, but not with this method: 405 with `Allow`.
+    MethodNotAllowed,
+}
+
+/// How a caller is signed in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Via {
+    Anonymous,
+    Session(SessionStage),
+    /// A session of a user who must change their password.
+    MustChangePassword,
+    Token,
+}
+
+struct Caller {
+    label: String,
+    roles: Vec<Role>,
+    via: Via,
+    cookie: String,
+    csrf: String,
+    bearer: Option<String>,
 }
 
 struct Ids {
@@ -24,6 +57,12 @@ struct Ids {
     spare_org: String,
     own_case: String,
     foreign_case: String,
+}
+
+struct Fixture {
+    app: TestApp,
+    perms: PermissionTable,
+    ids: Ids,
 }
 
 fn concrete(path: &str, ids: &Ids, foreign: bool) -> String {
@@ -49,33 +88,97 @@ fn concrete(path: &str, ids: &Ids, foreign: bool) -> String {
     };
     path.replace("{id}", id)
         .replace("{file}", "app.css")
+        .replace("{list}", "closure_reason")
         .replace("{code}", "ru")
 }
 
-fn expected(e: &Endpoint, roles: Option<&[Role]>, perms: &PermissionTable) -> Expect {
-    match (e.access, roles) {
-        (Access::Public, _) => Expect::Allowed,
-        (Access::Signed(_), None) => Expect::SignIn,
-        (Access::Signed(p), Some(r)) if !perms.allows(r, p) => Expect::Forbidden,
-        _ => Expect::Allowed,
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// What a caller gets from a route whose rule is `access`.
+fn expected(access: Access, pattern: &str, caller: &Caller, perms: &PermissionTable) -> Expect {
+    let Access::Signed(permission) = access else {
+        return Expect::Allowed;
+    };
+    let before_setup = ALLOWED_BEFORE_SETUP.contains(&pattern);
+    match caller.via {
+        Via::Anonymous => return Expect::SignIn,
+        Via::Session(SessionStage::AwaitingCode) if pattern != "/logout" => {
+            return Expect::SecondFactor;
+        }
+        Via::MustChangePassword if !before_setup => return Expect::Setup("/account/password"),
+        Via::Session(SessionStage::MustEnrol) if !before_setup => {
+            return Expect::Setup("/account/security/enrol");
+        }
+        _ => {}
+    }
+    if perms.allows(&caller.roles, permission) {
+        Expect::Allowed
+    } else {
+        Expect::Forbidden
     }
 }
 
+/// The rule the router applies to `method` on a path with these listed rules: the listed
+/// one, GET's for HEAD, none otherwise.
+fn rule_for(
+    rules: &BTreeMap<String, (Access, Option<&'static str>)>,
+    method: &Method,
+) -> Option<(Access, Option<&'static str>)> {
+    rules.get(method.as_str()).copied().or_else(|| {
+        (*method == Method::HEAD)
+            .then(|| rules.get("GET").copied())
+            .flatten()
+    })
+}
+
+fn matches(
+    want: Expect,
+    api: bool,
+    status: u16,
+    location: Option<&str>,
+    allow: bool,
+    public: bool,
+) -> bool {
+    match want {
+        Expect::Allowed => {
+            !matches!(status, 401 | 403 | 405)
+                && status < 500
+                && (public || !matches!(location, Some("/login" | "/login/second-factor")))
+        }
+        Expect::SignIn if api => status == 401,
+        Expect::SignIn => status == 303 && location == Some("/login"),
+        Expect::SecondFactor if api => status == 401,
+        Expect::SecondFactor => status == 303 && location == Some("/login/second-factor"),
+        Expect::Setup(_) if api => status == 403,
+        Expect::Setup(page) => status == 303 && location == Some(page),
+        Expect::Forbidden => status == 403,
+        Expect::MethodNotAllowed => status == 405 && allow,
+    }
+}
+
+/// The answer's status, `Location`, and whether it names the allowed methods.
 async fn call(
-    app: &yoldash_testkit::TestApp,
-    client: &reqwest::Client,
-    bearer: Option<&str>,
-    csrf: &str,
-    method: &reqwest::Method,
+    app: &TestApp,
+    caller: &Caller,
+    method: &Method,
     path: &str,
-) -> (u16, Option<String>) {
+) -> (u16, Option<String>, bool) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let mut req = client.request(method.clone(), app.url(path));
-    if let Some(t) = bearer.filter(|_| path.starts_with("/api/")) {
+    if !caller.cookie.is_empty() {
+        req = req.header("cookie", &caller.cookie);
+    }
+    if let Some(t) = &caller.bearer {
         req = req.bearer_auth(t);
     }
-    if *method != Method::GET {
-        req = req.header("x-csrf-token", csrf);
-        if path.starts_with("/api/") {
+    if !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        req = req.header("x-csrf-token", &caller.csrf);
+        if is_api(path) {
             req = req.header("content-type", "application/json").body("{}");
         } else {
             req = req
@@ -84,16 +187,19 @@ async fn call(
         }
     }
     let res = req.send().await.expect("request");
-    let loc = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    (res.status().as_u16(), loc)
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let location = header("location");
+    let allow = header("allow").is_some_and(|a| !a.trim().is_empty());
+    (res.status().as_u16(), location, allow)
 }
 
 /// A case registered by a case worker of `org`; returns its code.
-async fn case_of(app: &yoldash_testkit::TestApp, org: uuid::Uuid) -> String {
+async fn case_of(app: &TestApp, org: uuid::Uuid) -> String {
     let worker = app.create_user(org, &[Role::CaseWorker]).await;
     let actor = yoldash_domain::Actor {
         user_id: worker.id,
@@ -122,9 +228,8 @@ async fn case_of(app: &yoldash_testkit::TestApp, org: uuid::Uuid) -> String {
     case.code
 }
 
-both_backends!(every_route_for_every_role, |backend: Backend| async move {
+async fn fixture(backend: Backend) -> Fixture {
     let app = spawn_app(backend).await;
-    let perms = PermissionTable::shipped();
     let other = create_org(&app.store, "OTHER-ORG").await;
     let spare = create_org(&app.store, "SPARE-ORG").await;
     let ids = Ids {
@@ -142,55 +247,148 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
         own_case: case_of(&app, app.admin_org.id).await,
         foreign_case: case_of(&app, other.id).await,
     };
-    // Sign-out last, so the session lives through the other routes.
-    let mut routes = table();
-    routes.sort_by_key(|e| e.path == "/logout");
-    let mut actors: Vec<Option<Role>> = vec![None];
-    actors.extend(Role::ALL.iter().copied().map(Some));
+    Fixture {
+        app,
+        perms: PermissionTable::shipped(),
+        ids,
+    }
+}
+
+/// A caller of the test organisation holding `roles`, signed in as `via` says.
+async fn caller(app: &TestApp, roles: &[Role], via: Via) -> Caller {
+    let label = format!("{roles:?} {via:?}");
+    if via == Via::Anonymous {
+        // The sign-in form's double-submit cookie, so that POSTs reach their rule.
+        return Caller {
+            label,
+            roles: vec![],
+            via,
+            cookie: "yoldash_csrf=matrix".into(),
+            csrf: "matrix".into(),
+            bearer: None,
+        };
+    }
+    let user = app.create_user(app.admin_org.id, roles).await;
+    if via == Via::Token {
+        return Caller {
+            label,
+            roles: roles.to_vec(),
+            via,
+            cookie: String::new(),
+            csrf: String::new(),
+            bearer: Some(app.token_for(&user).await),
+        };
+    }
+    let stage = match via {
+        Via::Session(stage) => stage,
+        _ => {
+            app.exec(
+                "UPDATE users SET must_change_password = 1 WHERE id = $1",
+                &[Param::Text(&user.id.to_string())],
+            )
+            .await;
+            SessionStage::Full
+        }
+    };
+    let session = app
+        .store
+        .create_session(user.id, None, stage)
+        .await
+        .expect("session");
+    Caller {
+        label,
+        roles: roles.to_vec(),
+        via,
+        cookie: format!("yoldash_session={}", session.token),
+        csrf: session.csrf_token,
+        bearer: None,
+    }
+}
+
+/// Every method worth asking of a path: the standard ones and any the table uses.
+fn methods() -> Vec<Method> {
+    let mut all = vec![
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+    for e in table() {
+        let m = Method::from_bytes(e.method.as_str().as_bytes()).unwrap();
+        if !all.contains(&m) {
+            all.push(m);
+        }
+    }
+    all
+}
+
+/// Runs every path × method for each caller; returns the failures and the number of checks.
+async fn run(fx: &Fixture, callers: &[Caller]) -> (Vec<String>, usize) {
+    let mut paths: BTreeMap<&'static str, BTreeMap<String, (Access, Option<&'static str>)>> =
+        BTreeMap::new();
+    for e in table() {
+        paths
+            .entry(e.path)
+            .or_default()
+            .insert(e.method.as_str().to_string(), (e.access, e.owned));
+    }
+    // Sign-out last, so that the session lives through the other requests; its POST last of all.
+    let mut order: Vec<(&'static str, Method)> = paths
+        .keys()
+        .flat_map(|p| methods().into_iter().map(move |m| (*p, m)))
+        .collect();
+    order.sort_by_key(|(p, m)| (*p == "/logout", *p == "/logout" && *m == Method::POST));
     let mut failures = Vec::new();
     let mut checked = 0;
-    for role in actors {
-        let roles: Option<Vec<Role>> = role.map(|r| vec![r]);
-        let (client, csrf, token) = match role {
-            Some(r) => {
-                let user = app.create_user(app.admin_org.id, &[r]).await;
-                let token = app.token_for(&user).await;
-                let (client, csrf) = app.login(&user.email, TEST_PASSWORD).await;
-                (client, csrf, Some(token))
-            }
-            None => {
-                let client = app.client();
-                let csrf = app.login_csrf(&client).await;
-                (client, csrf, None)
-            }
-        };
-        for e in &routes {
-            let want = expected(e, roles.as_deref(), &perms);
-            let path = concrete(e.path, &ids, false);
-            let (status, location) =
-                call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
-            checked += 1;
-            let ok = match want {
-                Expect::Allowed => status != 401 && status != 403 && status < 500,
-                Expect::SignIn if path.starts_with("/api/") => status == 401,
-                Expect::SignIn => status == 303 && location.as_deref() == Some("/login"),
-                Expect::Forbidden => status == 403,
+    for caller in callers {
+        for (pattern, method) in &order {
+            let rules = &paths[pattern];
+            let public = rules.values().any(|(a, _)| *a == Access::Public);
+            let (want, owned) = match rule_for(rules, method) {
+                Some((access, owned)) => (expected(access, pattern, caller, &fx.perms), owned),
+                None => {
+                    // No rule for this method: refused as the path's rules refuse this caller,
+                    // 405 when one of them would let the caller in.
+                    let outcomes: Vec<Expect> = rules
+                        .values()
+                        .map(|(a, _)| expected(*a, pattern, caller, &fx.perms))
+                        .collect();
+                    let want = if outcomes.contains(&Expect::Allowed) {
+                        Expect::MethodNotAllowed
+                    } else {
+                        outcomes[0]
+                    };
+                    (want, None)
+                }
             };
-            if !ok {
+            let path = concrete(pattern, &fx.ids, false);
+            let (status, location, allow) = call(&fx.app, caller, method, &path).await;
+            checked += 1;
+            if !matches(
+                want,
+                is_api(&path),
+                status,
+                location.as_deref(),
+                allow,
+                public,
+            ) {
                 failures.push(format!(
-                    "{role:?} {} {path}: expected {want:?}, got {status}",
-                    e.method
+                    "{} {method} {path}: expected {want:?}, got {status} {}",
+                    caller.label,
+                    location.unwrap_or_default()
                 ));
             }
             // Owned records of another organisation: 404 unless the role sees every organisation.
-            if let (Some(kind), Expect::Allowed, Some(r)) = (e.owned, &want, role) {
-                let path = concrete(e.path, &ids, true);
-                let (status, _) =
-                    call(&app, &client, token.as_deref(), &csrf, &e.method, &path).await;
+            if let (Some(kind), Expect::Allowed) = (owned, want) {
+                let path = concrete(pattern, &fx.ids, true);
+                let (status, _, _) = call(&fx.app, caller, method, &path).await;
                 checked += 1;
                 // Administrators see every organisation's accounts; nobody sees another
                 // organisation's cases.
-                let sees_all = r == Role::Admin && kind != "case";
+                let sees_all = caller.roles.contains(&Role::Admin) && kind != "case";
                 let ok = if sees_all {
                     status != 404 && status < 500
                 } else {
@@ -198,19 +396,66 @@ both_backends!(every_route_for_every_role, |backend: Backend| async move {
                 };
                 if !ok {
                     failures.push(format!(
-                        "{role:?} {} {path} ({kind} of another organisation): got {status}",
-                        e.method
+                        "{} {method} {path} ({kind} of another organisation): got {status}",
+                        caller.label
                     ));
                 }
             }
         }
     }
+    (failures, checked)
+}
+
+async fn check(fx: &Fixture, callers: Vec<Caller>) {
+    let (failures, checked) = run(fx, &callers).await;
     assert!(
         failures.is_empty(),
-        "authorization matrix failures:\n{}",
+        "authorization matrix: {} failures of {checked} checks:\n{}",
+        failures.len(),
         failures.join("\n")
     );
-    assert!(checked > 200, "only {checked} checks ran");
+    assert!(checked > 100 * callers.len(), "only {checked} checks ran");
+}
+
+both_backends!(
+    matrix_anonymous_and_sign_in_stages,
+    |backend: Backend| async move {
+        let fx = fixture(backend).await;
+        // A user holding every role: whatever a half-finished sign-in lets through shows.
+        let callers = vec![
+            caller(&fx.app, &[], Via::Anonymous).await,
+            caller(
+                &fx.app,
+                &Role::ALL,
+                Via::Session(SessionStage::AwaitingCode),
+            )
+            .await,
+            caller(&fx.app, &Role::ALL, Via::Session(SessionStage::MustEnrol)).await,
+            caller(&fx.app, &Role::ALL, Via::MustChangePassword).await,
+        ];
+        check(&fx, callers).await;
+    }
+);
+
+both_backends!(
+    matrix_sessions_of_every_role,
+    |backend: Backend| async move {
+        let fx = fixture(backend).await;
+        let mut callers = Vec::new();
+        for role in Role::ALL {
+            callers.push(caller(&fx.app, &[role], Via::Session(SessionStage::Full)).await);
+        }
+        check(&fx, callers).await;
+    }
+);
+
+both_backends!(matrix_tokens_of_every_role, |backend: Backend| async move {
+    let fx = fixture(backend).await;
+    let mut callers = Vec::new();
+    for role in Role::ALL {
+        callers.push(caller(&fx.app, &[role], Via::Token).await);
+    }
+    check(&fx, callers).await;
 });
 
 #[test]
@@ -227,3 +472,72 @@ fn every_signed_route_names_a_permission_some_role_has() {
         }
     }
 }
+
+both_backends!(
+    refused_head_requests_have_no_side_effect,
+    |backend: Backend| async move {
+        let fx = fixture(backend).await;
+        let app = &fx.app;
+        let case = &fx.ids.own_case;
+        let audit_entries = || app.count("SELECT COUNT(*) FROM audit_log", None);
+        let worker = caller(
+            app,
+            &[Role::CaseWorker, Role::Supervisor],
+            Via::Session(SessionStage::Full),
+        )
+        .await;
+        let half = caller(
+            app,
+            &[Role::CaseWorker, Role::Supervisor],
+            Via::Session(SessionStage::AwaitingCode),
+        )
+        .await;
+        let unchanged = caller(
+            app,
+            &[Role::CaseWorker, Role::Supervisor],
+            Via::MustChangePassword,
+        )
+        .await;
+        let anonymous = caller(app, &[], Via::Anonymous).await;
+        let before = audit_entries().await;
+        let refused = [
+            (&worker, "/admin/audit/export.csv".to_string(), 403),
+            (&anonymous, "/api/v1/audit?limit=10000".to_string(), 401),
+            (&anonymous, "/admin/audit/export.csv".to_string(), 303),
+            (&half, format!("/api/v1/cases/{case}"), 401),
+            (&half, format!("/cases/{case}"), 303),
+            (&unchanged, format!("/api/v1/cases/{case}"), 403),
+            (&unchanged, format!("/cases/{case}"), 303),
+        ];
+        for (who, path, status) in &refused {
+            let (got, _, _) = call(app, who, &Method::HEAD, path).await;
+            assert_eq!(got, *status, "{} HEAD {path}", who.label);
+        }
+        assert_eq!(
+            audit_entries().await,
+            before,
+            "a refused HEAD request ran its handler (an audit entry was written)"
+        );
+        // HEAD follows GET's rule: the same requests by callers who may, run as GET would.
+        let admin = caller(app, &[Role::Admin], Via::Session(SessionStage::Full)).await;
+        let (got, _, _) = call(app, &admin, &Method::HEAD, "/admin/audit/export.csv").await;
+        assert_eq!(got, 200);
+        let (got, _, _) = call(
+            app,
+            &worker,
+            &Method::HEAD,
+            &format!("/api/v1/cases/{case}"),
+        )
+        .await;
+        assert_eq!(got, 200);
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'export'",
+                None
+            )
+            .await,
+            1,
+            "the administrator's HEAD export is audited like a GET"
+        );
+    }
+);
