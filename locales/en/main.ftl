@@ -137,3 +137,7 @@ activity-backup = Made a backup
 activity-restore = Restored a backup
 activity-consent_override = Overrode a missing consent
 activity-import = Imported data
+
+## issue 10 (authz)
+error-account-out-of-reach = This account holds a role you cannot grant, so you cannot change it. Ask a system administrator.
+error-supervisor-decision = Reassigning a case and lifting its protection (restricted, family member implicated) are decisions for a case supervisor.

@@ -137,3 +137,7 @@ activity-backup = Ätiýaçlyk nusga döretdi
 activity-restore = Ätiýaçlyk nusgadan dikeltdi
 activity-consent_override = Talap edilýän razylyksyz hereket etdi
 activity-import = Maglumatlary import etdi
+
+## issue 10 (authz)
+error-account-out-of-reach = Bu hasabyň siziň berip bilmeýän wezipäňiz bar, şonuň üçin ony üýtgedip bilmersiňiz. Ulgam administratoryna ýüz tutuň.
+error-supervisor-decision = Işi başga hünärmene bermek we ondan goragy aýyrmak (girişi çäklendirilen, maşgala agzasy gatyşykly) diňe wakalaryň ýolbaşçysynyň çözgüdidir.

@@ -12,6 +12,10 @@ pub enum StoreError {
     /// A unique value (code, e-mail) is already taken.
     #[error("{field} is already in use")]
     Duplicate { field: &'static str },
+    /// The actor may not do this to this record (the slug names the rule, e.g.
+    /// `account-out-of-reach`); the web layer answers 403 with its translated message.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("invalid input: {0}")]
     Invalid(#[from] Invalid),
     #[error("the database URL must start with sqlite: or postgres://")]

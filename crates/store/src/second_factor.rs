@@ -126,6 +126,7 @@ impl Store {
         user_id: Uuid,
         required: bool,
     ) -> Result<(), StoreError> {
+        crate::users::check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         let done = sqlx::query("UPDATE users SET second_factor_required = $1, updated_at = $2, version = version + 1 WHERE id = $3")
             .bind(crate::db::flag(required))
             .bind(now_micros())
@@ -268,6 +269,7 @@ impl Store {
         actor: Option<&Actor>,
         user_id: Uuid,
     ) -> Result<(), StoreError> {
+        crate::users::check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         sqlx::query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL, updated_at = $1 WHERE id = $2")
             .bind(now_micros())
             .bind(user_id.to_string())

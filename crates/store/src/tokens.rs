@@ -44,6 +44,7 @@ impl Store {
         {
             return Err(yoldash_domain::Invalid::new("expires_in", "invalid-expiry").into());
         }
+        crate::users::check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         let id = Uuid::now_v7();
         let token = new_token(TOKEN_PREFIX);
         let now = now_micros();

@@ -114,6 +114,44 @@ pub(crate) fn user_of<'r>(
     })
 }
 
+/// Refuses `actor` an action on an account holding `roles` unless
+/// `Actor::may_act_on_account` allows it. `None` is the command line, run by the operator.
+pub(crate) fn check_may_act_on(actor: Option<&Actor>, roles: &[Role]) -> Result<(), StoreError> {
+    match actor {
+        Some(a) if !a.may_act_on_account(roles) => Err(StoreError::Refused("account-out-of-reach")),
+        _ => Ok(()),
+    }
+}
+
+/// The same check for a stored account, whose roles are read inside the unit of work that
+/// then changes it. A role code this binary does not know is out of everyone's reach.
+pub(crate) async fn check_may_act_on_user(
+    tx: &mut crate::Tx,
+    actor: Option<&Actor>,
+    user_id: Uuid,
+) -> Result<(), StoreError> {
+    let Some(actor) = actor else { return Ok(()) };
+    let codes: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    let roles: Option<Vec<Role>> = codes.iter().map(|c| Role::parse(c).ok()).collect();
+    match roles {
+        Some(roles) => check_may_act_on(Some(actor), &roles),
+        None => Err(StoreError::Refused("account-out-of-reach")),
+    }
+}
+
+/// Revokes every live API token of a user.
+async fn revoke_tokens_of(tx: &mut crate::Tx, user_id: Uuid) -> Result<(), StoreError> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_micros())
+        .bind(user_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn create_user(
         &self,
@@ -127,6 +165,7 @@ impl Store {
         if new.roles.is_empty() {
             return Err(yoldash_domain::Invalid::new("roles", "role-required").into());
         }
+        check_may_act_on(actor, &new.roles)?;
         let org_active: Option<i64> =
             sqlx::query_scalar("SELECT active FROM organisations WHERE id = $1")
                 .bind(new.org_id.to_string())
@@ -278,6 +317,7 @@ impl Store {
         forced: bool,
         keep_session: Option<&str>,
     ) -> Result<(), StoreError> {
+        check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         let done = sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, updated_at = $3, version = version + 1 WHERE id = $4",
         )
@@ -295,6 +335,8 @@ impl Store {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *unit.tx)
             .await?;
+        // A new password ends every credential issued before it: API tokens too.
+        revoke_tokens_of(&mut unit.tx, user_id).await?;
         let action = if forced {
             Action::PasswordReset
         } else {
@@ -314,6 +356,7 @@ impl Store {
         active: bool,
         expected: Option<Version>,
     ) -> Result<(), StoreError> {
+        check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         let id = user_id.to_string();
         let done = sqlx::query(
             "UPDATE users SET active = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND ($4 = 0 OR version = $4)",
@@ -332,13 +375,7 @@ impl Store {
                 .bind(&id)
                 .execute(&mut *unit.tx)
                 .await?;
-            sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(now_micros())
-            .bind(&id)
-            .execute(&mut *unit.tx)
-            .await?;
+            revoke_tokens_of(&mut unit.tx, user_id).await?;
         }
         let action = if active {
             Action::Update
@@ -363,6 +400,7 @@ impl Store {
         if !LANGUAGES.contains(&language) {
             return Err(yoldash_domain::Invalid::new("language", "invalid-language").into());
         }
+        check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         let id = user_id.to_string();
         let done = sqlx::query(
             "UPDATE users SET display_name = $1, language = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5",
@@ -414,6 +452,9 @@ impl Store {
         if changes.roles.is_empty() {
             return Err(yoldash_domain::Invalid::new("roles", "role-required").into());
         }
+        // Both the account as it is and the roles it is given must be within reach.
+        check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
+        check_may_act_on(actor, &changes.roles)?;
         let id = user_id.to_string();
         let done = sqlx::query(
             "UPDATE users SET display_name = $1, language = $2, second_factor_required = $3, updated_at = $4, version = version + 1 \

@@ -406,6 +406,21 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
     }
+
+    /// A session for `user` at `stage`, made in the store without the sign-in form (no
+    /// password hashing): its `Cookie` header value and its CSRF token.
+    pub async fn session_cookie(
+        &self,
+        user: &User,
+        stage: yoldash_store::sessions::SessionStage,
+    ) -> (String, String) {
+        let s = self
+            .store
+            .create_session(user.id, None, stage)
+            .await
+            .expect("session");
+        (format!("yoldash_session={}", s.token), s.csrf_token)
+    }
 }
 
 /// The answer to a posted form.

@@ -13,6 +13,9 @@ pub enum AppError {
     BadRequest,
     Unauthorized,
     Forbidden,
+    /// Forbidden by a rule about this record; the slug names the rule and its message
+    /// (`error-<slug>`), e.g. `account-out-of-reach`.
+    Refused(&'static str),
     NotFound,
     Conflict {
         current: i64,
@@ -33,7 +36,7 @@ impl AppError {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Invalid(_) | AppError::Duplicate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -49,6 +52,7 @@ impl AppError {
             AppError::BadRequest => "bad-request",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::Refused(slug) => slug,
             AppError::NotFound => "not-found",
             AppError::Conflict { .. } => "conflict",
             AppError::Invalid(_) => "invalid",
@@ -69,6 +73,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Refused(slug) => AppError::Refused(slug),
             StoreError::Conflict { current } => AppError::Conflict { current },
             StoreError::Duplicate { field } => AppError::Duplicate {
                 field: field.to_string(),

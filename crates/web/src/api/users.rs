@@ -9,8 +9,27 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use yoldash_domain::{Email, PersonName, Role, Version};
+use yoldash_store::StoreError;
 use yoldash_store::audit::{Action, AuditEntry};
 use yoldash_store::users::{NewUser, User};
+
+/// The account `id` for an action by the caller: 404 unless visible, 403 unless every
+/// role it holds is one the caller may grant (`Actor::may_act_on_account`). The store
+/// checks the same rule again inside each change.
+pub(crate) async fn account_to_act_on(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+) -> Result<User, AppError> {
+    let user = state
+        .store
+        .user_visible_to(&auth.actor, parse_id(id)?)
+        .await?;
+    if !auth.actor.may_act_on_account(&user.roles) {
+        return Err(StoreError::Refused("account-out-of-reach").into());
+    }
+    Ok(user)
+}
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UserView {
@@ -130,12 +149,14 @@ pub async fn create(
     let org_id = body.org_id.unwrap_or(auth.actor.org_id);
     // Only a system administrator may create accounts in another organisation, or grant
     // the system administrator role.
-    let admin = auth.actor.has_role(Role::Admin);
     if !auth.actor.sees_users_of(org_id) {
         return Err(AppError::invalid("org_id", "unknown-organisation"));
     }
-    if !admin && roles.as_ref().is_some_and(|r| r.contains(&Role::Admin)) {
-        return Err(AppError::Forbidden);
+    if roles
+        .as_ref()
+        .is_some_and(|r| !auth.actor.may_act_on_account(r))
+    {
+        return Err(AppError::Refused("account-out-of-reach"));
     }
     if let Err(p) = state.passwords.check(&body.password, email.as_ref()) {
         problems.push(("password".into(), p.message_key().into()));
@@ -177,10 +198,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: LazyBody,
 ) -> Result<Json<UserView>, AppError> {
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(&id)?)
-        .await?;
+    let user = account_to_act_on(&state, &auth, &id).await?;
     let body: UpdateUserBody = body.parse()?;
     let name = PersonName::parse(&body.display_name)
         .map_err(|_| AppError::invalid("display_name", "invalid-name"))?;
@@ -206,10 +224,7 @@ pub async fn disable(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, AppError> {
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(&id)?)
-        .await?;
+    let user = account_to_act_on(&state, &auth, &id).await?;
     if user.id == auth.user.id {
         return Err(AppError::invalid("id", "cannot-disable-self"));
     }

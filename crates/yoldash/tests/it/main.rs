@@ -2,6 +2,7 @@
 //! on a fresh SQLite database and, when `YOLDASH_TEST_DATABASE_URL` is set, again on a
 //! fresh PostgreSQL database.
 
+mod account_actions;
 mod admin_pages;
 mod audit;
 mod audit_screens;

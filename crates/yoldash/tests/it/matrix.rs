@@ -290,17 +290,13 @@ async fn caller(app: &TestApp, roles: &[Role], via: Via) -> Caller {
             SessionStage::Full
         }
     };
-    let session = app
-        .store
-        .create_session(user.id, None, stage)
-        .await
-        .expect("session");
+    let (cookie, csrf) = app.session_cookie(&user, stage).await;
     Caller {
         label,
         roles: roles.to_vec(),
         via,
-        cookie: format!("yoldash_session={}", session.token),
-        csrf: session.csrf_token,
+        cookie,
+        csrf,
         bearer: None,
     }
 }

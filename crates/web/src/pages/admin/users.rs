@@ -4,7 +4,7 @@
 //! administrators only their own organisation's, and never grant `admin`.
 
 use crate::AppState;
-use crate::api::parse_id;
+use crate::api::users::account_to_act_on;
 use crate::auth::Auth;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -75,15 +75,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// The roles an actor may grant: everything for a system administrator, all but `admin`
-/// for an organisation administrator.
-fn grantable(actor: &Actor) -> Vec<Role> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| *r != Role::Admin || actor.has_role(Role::Admin))
-        .collect()
-}
-
 pub struct UserRow {
     pub id: String,
     pub name: String,
@@ -92,6 +83,8 @@ pub struct UserRow {
     pub roles: String,
     pub active: bool,
     pub second_factor: bool,
+    /// Whether the caller may open and change the account (else its name is not a link).
+    pub actionable: bool,
 }
 
 #[derive(Template)]
@@ -127,6 +120,7 @@ pub async fn list(
     let rows = users
         .into_iter()
         .map(|u| UserRow {
+            actionable: auth.actor.may_act_on_account(&u.roles),
             id: u.id.to_string(),
             org: orgs.get(&u.org_id).cloned().unwrap_or_default(),
             roles: role_labels(t, &u.roles),
@@ -225,7 +219,9 @@ async fn form_page(
     target: Option<&User>,
 ) -> Result<FormPage, AppError> {
     let t = page.t;
-    let roles = grantable(&auth.actor)
+    let roles = auth
+        .actor
+        .grantable_roles()
         .into_iter()
         .map(|r| RoleBox {
             code: r.as_str(),
@@ -310,7 +306,7 @@ pub async fn new_form(
 
 /// Roles from the form, checked against what the actor may grant.
 fn checked_roles(t: Tr, actor: &Actor, form: &UserForm, errors: &mut FieldErrors) -> Vec<Role> {
-    let allowed = grantable(actor);
+    let allowed = actor.grantable_roles();
     let mut roles = Vec::new();
     for r in &form.roles {
         match Role::parse(r) {
@@ -409,10 +405,7 @@ pub async fn edit_form(
     page: PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(&id)?)
-        .await?;
+    let user = account_to_act_on(&state, &auth, &id).await?;
     let form = UserForm::from_user(
         &user,
         state.store.second_factor_required_by_admin(user.id).await?,
@@ -439,10 +432,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let t = page.t;
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(&id)?)
-        .await?;
+    let user = account_to_act_on(&state, &auth, &id).await?;
     let mut form = UserForm::parse(&body);
     form.email = user.email.clone();
     form.org = user.org_id.to_string();
@@ -450,11 +440,7 @@ pub async fn update(
     let name = PersonName::parse(&form.display_name)
         .map_err(|e| errors.add(t, "display_name", e.key))
         .ok();
-    let mut roles = checked_roles(t, &auth.actor, &form, &mut errors);
-    // An organisation administrator cannot take `admin` away from, or give it to, anyone.
-    if !auth.actor.has_role(Role::Admin) && user.roles.contains(&Role::Admin) {
-        roles.push(Role::Admin);
-    }
+    let roles = checked_roles(t, &auth.actor, &form, &mut errors);
     // Removing one's own administration role would lock the administrator out.
     let keeps_admin = [Role::Admin, Role::OrgAdmin]
         .iter()
@@ -528,10 +514,7 @@ async fn set_active(
     id: &str,
     active: bool,
 ) -> Result<Response, AppError> {
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(id)?)
-        .await?;
+    let user = account_to_act_on(state, auth, id).await?;
     if user.id == auth.user.id {
         return Ok(redirect_with_flash(
             state,
@@ -578,10 +561,7 @@ pub async fn reset_password(
     page: PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(&id)?)
-        .await?;
+    let user = account_to_act_on(&state, &auth, &id).await?;
     let password = yoldash_store::passwords::one_time_password();
     let hash = yoldash_store::passwords::hash(&password).await?;
     let mut unit = state.store.unit().await?;
@@ -611,10 +591,7 @@ pub async fn reset_second_factor(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let user = state
-        .store
-        .user_visible_to(&auth.actor, parse_id(&id)?)
-        .await?;
+    let user = account_to_act_on(&state, &auth, &id).await?;
     let mut unit = state.store.unit().await?;
     state
         .store
