@@ -378,3 +378,7 @@ flash-member-saved = The household member is saved.
 history-filled = Recorded
 label-recorded_by = Recorded by
 cases-range-more = Cases { $from }–{ $to } of more than { $total }
+
+## issue 10 (authz)
+hint-supervisor-decision = Only a case supervisor may change this: reassigning a case and lifting a protection are supervisor decisions.
+history-case-supervisor_decision = Supervisor decision: assignment or protection changed

@@ -382,3 +382,7 @@ flash-member-saved = Данные члена домохозяйства сохр
 history-filled = Заполнено
 label-recorded_by = Кем записано
 cases-range-more = Дела { $from }–{ $to } из более чем { $total }
+
+## issue 10 (authz)
+hint-supervisor-decision = Изменить это может только руководитель случаев: передача дела и снятие защиты — его решения.
+history-case-supervisor_decision = Решение руководителя: изменены назначение или защита дела

@@ -378,3 +378,7 @@ flash-member-saved = Öý hojalygynyň agzasy ýatda saklandy.
 history-filled = Doldurylan
 label-recorded_by = Ýazga geçiren
 cases-range-more = Işler { $from }–{ $to }, jemi { $total } işden köp
+
+## issue 10 (authz)
+hint-supervisor-decision = Muny diňe wakalaryň ýolbaşçysy üýtgedip biler: işi başga hünärmene bermek we goragy aýyrmak onuň çözgütleridir.
+history-case-supervisor_decision = Ýolbaşçynyň çözgüdi: işiň bellenilişi ýa-da goragy üýtgedildi

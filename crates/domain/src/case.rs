@@ -257,9 +257,81 @@ impl RiskLevel {
     }
 }
 
+/// Who works a case and how it is protected: what decides who sees it and its household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Protection {
+    pub assigned_worker: Option<uuid::Uuid>,
+    /// Only the assigned worker and the organisation's supervisors see the case.
+    pub restricted: bool,
+    /// A family member is implicated: the household is for the assigned worker only.
+    pub family_implicated: bool,
+}
+
+/// A change to a case's protection that is a supervisor's decision (the `case.supervise`
+/// permission): each one widens who sees the case or its household, so the worker who
+/// holds the case cannot make it alone. Setting a protection is not one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupervisorDecision {
+    /// Another worker (or none) is assigned.
+    Reassign,
+    LiftRestricted,
+    LiftFamilyImplicated,
+}
+
+impl SupervisorDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisorDecision::Reassign => "reassign",
+            SupervisorDecision::LiftRestricted => "lift_restricted",
+            SupervisorDecision::LiftFamilyImplicated => "lift_family_implicated",
+        }
+    }
+}
+
+impl Protection {
+    /// The supervisor decisions a change from `self` to `to` contains (none: anyone who
+    /// manages the case may make it).
+    pub fn decisions_to(&self, to: &Protection) -> Vec<SupervisorDecision> {
+        let mut out = Vec::new();
+        if to.assigned_worker != self.assigned_worker {
+            out.push(SupervisorDecision::Reassign);
+        }
+        if self.restricted && !to.restricted {
+            out.push(SupervisorDecision::LiftRestricted);
+        }
+        if self.family_implicated && !to.family_implicated {
+            out.push(SupervisorDecision::LiftFamilyImplicated);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lifting_a_protection_or_reassigning_is_a_supervisor_decision() {
+        use SupervisorDecision::*;
+        let worker = Some(uuid::Uuid::from_u128(1));
+        let other = Some(uuid::Uuid::from_u128(2));
+        let p = |assigned_worker, restricted, family_implicated| Protection {
+            assigned_worker,
+            restricted,
+            family_implicated,
+        };
+        let open = p(worker, false, false);
+        let shut = p(worker, true, true);
+        assert!(open.decisions_to(&open).is_empty());
+        assert!(open.decisions_to(&shut).is_empty(), "setting is not one");
+        assert_eq!(
+            shut.decisions_to(&open),
+            vec![LiftRestricted, LiftFamilyImplicated]
+        );
+        assert_eq!(open.decisions_to(&p(other, false, false)), vec![Reassign]);
+        assert_eq!(open.decisions_to(&p(None, false, false)), vec![Reassign]);
+        assert_eq!(p(None, false, false).decisions_to(&open), vec![Reassign]);
+    }
     use CaseStatus::*;
 
     fn close(reason: Option<&str>, approved: bool) -> TransitionRequest {

@@ -39,6 +39,10 @@ pub enum Permission {
     /// Approve the closure of a case.
     #[serde(rename = "case.approve")]
     CaseApprove,
+    /// Reassign a case and lift its protections ("restricted", "family implicated"):
+    /// supervisor decisions (see `case::SupervisorDecision`).
+    #[serde(rename = "case.supervise")]
+    CaseSupervise,
 }
 
 /// The role → permission table.
@@ -104,6 +108,8 @@ mod tests {
         assert!(t.allows(&[Role::Admin], Permission::AuditRead));
         assert!(!t.allows(&[Role::CaseWorker], Permission::AuditRead));
         assert!(t.allows(&[Role::Viewer, Role::Admin], Permission::UserManage));
+        assert!(t.allows(&[Role::Supervisor], Permission::CaseSupervise));
+        assert!(!t.allows(&[Role::CaseWorker], Permission::CaseSupervise));
     }
 
     #[test]

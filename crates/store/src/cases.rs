@@ -17,7 +17,8 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use uuid::Uuid;
 use yoldash_domain::case::{
-    CaseStatus, CaseType, RiskLevel, TraffickingStatus, TransitionRequest, check_transition,
+    CaseStatus, CaseType, Protection, RiskLevel, TraffickingStatus, TransitionRequest,
+    check_transition,
 };
 use yoldash_domain::person::Sex;
 use yoldash_domain::{Actor, Invalid, Role, Version};
@@ -81,6 +82,15 @@ impl Case {
     /// family member is implicated. Every later capability that shares case data asks this.
     pub fn household_shareable(&self) -> bool {
         !self.family_implicated
+    }
+
+    /// Who works the case and how it is protected.
+    pub fn protection(&self) -> Protection {
+        Protection {
+            assigned_worker: self.assigned_worker_id,
+            restricted: self.restricted,
+            family_implicated: self.family_implicated,
+        }
     }
 
     /// The type as shown: "identified victim" follows from the identification.
@@ -812,7 +822,9 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a changed case row, guarded by its version, and records the version.
+    /// Writes a changed case row, guarded by its version, and records the version and an
+    /// audit entry (with `detail`, when given).
+    #[allow(clippy::too_many_arguments)]
     async fn save_case(
         &self,
         unit: &mut Unit<'_>,
@@ -821,6 +833,7 @@ impl Store {
         after: &Case,
         expected: Version,
         change: &str,
+        detail: Option<String>,
     ) -> Result<Version, StoreError> {
         let done = sqlx::query(
             "UPDATE cases SET case_type = $1, status = $2, risk = $3, assigned_worker_id = $4, restricted = $5, \
@@ -862,17 +875,23 @@ impl Store {
             diff(&before.fields(), &after.fields()),
         )
         .await?;
-        unit.audit(AuditEntry::by(Some(actor), Action::Update).object("case", after.id))
-            .await?;
+        let mut entry = AuditEntry::by(Some(actor), Action::Update).object("case", after.id);
+        if let Some(detail) = detail {
+            entry = entry.detail(detail);
+        }
+        unit.audit(entry).await?;
         Ok(expected.next())
     }
 
     /// Updates the details of a case: type, risk, assigned worker, restricted and
-    /// family-implicated flags.
+    /// family-implicated flags. Reassigning the case and lifting a protection are
+    /// supervisor decisions: refused unless `may_supervise` (the `case.supervise`
+    /// permission), and recorded as such in the history and the audit log.
     pub async fn update_case_details(
         &self,
         unit: &mut Unit<'_>,
         actor: &Actor,
+        may_supervise: bool,
         code: &str,
         expected: Version,
         details: &CaseDetails,
@@ -893,8 +912,27 @@ impl Store {
         after.assigned_worker_id = details.assigned_worker_id;
         after.restricted = details.restricted;
         after.family_implicated = details.family_implicated;
-        self.save_case(unit, actor, &before, &after, expected, "update")
-            .await
+        let decisions = before.protection().decisions_to(&after.protection());
+        if decisions.is_empty() {
+            return self
+                .save_case(unit, actor, &before, &after, expected, "update", None)
+                .await;
+        }
+        if !may_supervise {
+            return Err(StoreError::Refused("supervisor-decision"));
+        }
+        let names: Vec<&str> = decisions.iter().map(|d| d.as_str()).collect();
+        let detail = format!("supervisor_decision={}", names.join(","));
+        self.save_case(
+            unit,
+            actor,
+            &before,
+            &after,
+            expected,
+            "supervisor_decision",
+            Some(detail),
+        )
+        .await
     }
 
     /// Finishes a registration saved as a draft (the person must have what a registration needs).
@@ -913,7 +951,7 @@ impl Store {
         }
         let mut after = before.clone();
         after.draft = false;
-        self.save_case(unit, actor, &before, &after, expected, "update")
+        self.save_case(unit, actor, &before, &after, expected, "update", None)
             .await
     }
 
@@ -970,7 +1008,7 @@ impl Store {
                 }
                 after.closure_requested_by = None;
                 let v = self
-                    .save_case(unit, actor, &before, &after, expected, "status")
+                    .save_case(unit, actor, &before, &after, expected, "status", None)
                     .await?;
                 Ok(StatusOutcome::Changed(v))
             }
@@ -978,7 +1016,15 @@ impl Store {
                 after.closure_reason = reason;
                 after.closure_requested_by = Some(actor.user_id);
                 let v = self
-                    .save_case(unit, actor, &before, &after, expected, "closure_request")
+                    .save_case(
+                        unit,
+                        actor,
+                        &before,
+                        &after,
+                        expected,
+                        "closure_request",
+                        None,
+                    )
                     .await?;
                 Ok(StatusOutcome::ClosureRequested(v))
             }

@@ -90,6 +90,8 @@ pub struct Field {
     pub required: bool,
     /// Personal data: stored encrypted (marked for the user).
     pub personal: bool,
+    /// Shown but not changeable by this user (drawn disabled; its value is sent hidden).
+    pub locked: bool,
 }
 
 impl Field {
@@ -144,6 +146,7 @@ impl Fields<'_> {
             error: self.errors.get(&full).unwrap_or_default().to_string(),
             required: false,
             personal: false,
+            locked: false,
             name: full,
         }
     }
@@ -168,6 +171,13 @@ impl Fields<'_> {
 
     pub fn required(mut f: Field) -> Field {
         f.required = true;
+        f
+    }
+
+    /// Draws `f` disabled, with `hint_key` saying why.
+    pub fn locked(&self, mut f: Field, hint_key: &str) -> Field {
+        f.locked = true;
+        f.hint = self.t.get(hint_key);
         f
     }
 }

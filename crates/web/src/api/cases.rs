@@ -263,7 +263,7 @@ pub struct DetailsBody {
     pub family_implicated: bool,
 }
 
-#[utoipa::path(put, path = "/api/v1/cases/{code}/details", params(("code" = String, Path)), request_body = DetailsBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(put, path = "/api/v1/cases/{code}/details", params(("code" = String, Path)), request_body = DetailsBody, responses((status = 200, body = Saved), (status = 403, body = crate::render::Problem), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
 pub async fn update_details(
     State(state): State<AppState>,
     auth: Auth,
@@ -278,6 +278,8 @@ pub async fn update_details(
         .update_case_details(
             &mut unit,
             &auth.actor,
+            auth.actor
+                .may(&state.permissions, Permission::CaseSupervise),
             &code,
             Version(b.version),
             &CaseDetails {

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod browser_cases;
+mod case_protection;
 mod cases;
 mod cli;
 mod demo_cases;

@@ -318,6 +318,11 @@ async fn build(
             prefix: "",
         },
         &lookups.choices,
+        DetailsLocks::for_case(
+            auth.actor
+                .may(&state.permissions, Permission::CaseSupervise),
+            c.protection(),
+        ),
     );
     let sets_data;
     let sets = match tab {
@@ -821,7 +826,15 @@ pub async fn save_details(
     let mut unit = state.store.unit().await?;
     let result = state
         .store
-        .update_case_details(&mut unit, &auth.actor, &code, expected, &details)
+        .update_case_details(
+            &mut unit,
+            &auth.actor,
+            auth.actor
+                .may(&state.permissions, Permission::CaseSupervise),
+            &code,
+            expected,
+            &details,
+        )
         .await
         .map(|_| ());
     let c = file.case.clone();

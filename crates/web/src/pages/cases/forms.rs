@@ -6,7 +6,7 @@ use crate::forms::FieldErrors;
 use crate::i18n::Tr;
 use chrono::{NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
-use yoldash_domain::case::{CaseType, RiskLevel, TraffickingStatus};
+use yoldash_domain::case::{CaseType, Protection, RiskLevel, TraffickingStatus};
 use yoldash_domain::catalogue::Catalogue;
 use yoldash_domain::consent::{ConsentForm, GivenBy, Purpose};
 use yoldash_domain::household::{MigrationSituation, Relation};
@@ -431,8 +431,38 @@ pub fn details_from_form(t: Tr, form: &FormData, errors: &mut FieldErrors) -> Op
     })
 }
 
-pub fn details_sets(f: &Fields<'_>, choices: &Choices) -> Vec<FieldSet> {
+/// The details controls a user may not change on an existing case: reassigning it and
+/// lifting a protection are supervisor decisions (`SupervisorDecision`); setting a
+/// protection is open to whoever manages the case. Nothing is locked at registration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetailsLocks {
+    pub worker: bool,
+    pub restricted: bool,
+    pub family_implicated: bool,
+}
+
+impl DetailsLocks {
+    pub fn for_case(may_supervise: bool, protection: Protection) -> Self {
+        if may_supervise {
+            return Self::default();
+        }
+        Self {
+            worker: true,
+            restricted: protection.restricted,
+            family_implicated: protection.family_implicated,
+        }
+    }
+}
+
+pub fn details_sets(f: &Fields<'_>, choices: &Choices, locks: DetailsLocks) -> Vec<FieldSet> {
     let t = f.t;
+    let lock = |field, locked: bool| {
+        if locked {
+            f.locked(field, "hint-supervisor-decision")
+        } else {
+            field
+        }
+    };
     vec![set(
         t,
         "legend-case",
@@ -451,9 +481,15 @@ pub fn details_sets(f: &Fields<'_>, choices: &Choices) -> Vec<FieldSet> {
                 "select",
                 labelled(t, "risk", RiskLevel::ALL.iter().map(|r| r.as_str())),
             ),
-            f.choice("assigned_worker", "select", choices.workers.clone()),
-            f.input("restricted", "checkbox"),
-            f.input("family_implicated", "checkbox"),
+            lock(
+                f.choice("assigned_worker", "select", choices.workers.clone()),
+                locks.worker,
+            ),
+            lock(f.input("restricted", "checkbox"), locks.restricted),
+            lock(
+                f.input("family_implicated", "checkbox"),
+                locks.family_implicated,
+            ),
         ],
     )]
 }
