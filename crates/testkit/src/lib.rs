@@ -421,6 +421,53 @@ impl TestApp {
             .expect("session");
         (format!("yoldash_session={}", s.token), s.csrf_token)
     }
+
+    /// A client that sends `cookie` (a `Cookie` header value, may be empty) with every
+    /// request and does not follow redirects.
+    pub fn client_with_cookie(&self, cookie: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if !cookie.is_empty() {
+            headers.insert(
+                reqwest::header::COOKIE,
+                cookie.parse().expect("cookie header"),
+            );
+        }
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
+    /// A draft case registered by `worker` (who holds it, being a case worker), with the
+    /// protections given; returns its code.
+    pub async fn register_draft_case(
+        &self,
+        worker: &User,
+        restricted: bool,
+        family_implicated: bool,
+    ) -> String {
+        let mut unit = self.store.unit().await.expect("unit");
+        let case = self
+            .store
+            .register_case(
+                &mut unit,
+                &worker.actor(),
+                &yoldash_store::cases::NewCase {
+                    case_type: yoldash_domain::case::CaseType::VulnerableMigrant,
+                    person: Default::default(),
+                    risk: None,
+                    assigned_worker_id: None,
+                    restricted,
+                    family_implicated,
+                    draft: true,
+                },
+            )
+            .await
+            .expect("register case");
+        unit.commit().await.expect("commit");
+        case.code
+    }
 }
 
 /// The answer to a posted form.

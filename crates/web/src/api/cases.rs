@@ -256,9 +256,13 @@ pub struct DetailsBody {
     pub case_type: CaseType,
     #[schema(value_type = Option<String>)]
     pub risk: Option<RiskLevel>,
+    /// The worker who holds the case. Another value, or none, reassigns the case: a
+    /// supervisor's decision (403 `/problems/supervisor-decision` for anyone else).
     pub assigned_worker_id: Option<Uuid>,
+    /// Setting it is open to whoever manages the case; clearing it is a supervisor's decision.
     #[serde(default)]
     pub restricted: bool,
+    /// Setting it is open to whoever manages the case; clearing it is a supervisor's decision.
     #[serde(default)]
     pub family_implicated: bool,
 }

@@ -53,10 +53,7 @@ async fn actor(app: &TestApp, roles: &[Role]) -> Actor {
 
 /// Status and body of one action by `who` on `target`.
 async fn act(app: &TestApp, who: &Actor, action: Action, target: &User) -> (u16, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = app.client_with_cookie("");
     let id = target.id;
     let version = app.store.user(id).await.unwrap().version.0.to_string();
     let roles: Vec<(&str, &str)> = target.roles.iter().map(|r| ("roles", r.as_str())).collect();
@@ -205,16 +202,9 @@ both_backends!(
         let org_admin = actor(&app, &[Role::OrgAdmin]).await;
         let admin = app.create_user(app.admin_org.id, &[Role::Admin]).await;
         let worker = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
-        let client = reqwest::Client::new();
-        let page = client
-            .get(app.url("/admin/users"))
-            .header("cookie", &org_admin.cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .page(&app.client_with_cookie(&org_admin.cookie), "/admin/users")
+            .await;
         assert!(page.contains(&format!("/admin/users/{}", worker.id)));
         assert!(page.contains(&admin.email), "the administrator is listed");
         assert!(
@@ -232,10 +222,7 @@ both_backends!(
         let worker = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
         let token = app.token_for(&worker).await;
         let (cookie, _) = app.session_cookie(&worker, SessionStage::Full).await;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = app.client_with_cookie("");
         let me = |auth: (&str, String)| {
             client
                 .get(app.url("/api/v1/me"))

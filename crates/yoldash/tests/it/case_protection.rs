@@ -4,8 +4,7 @@
 //! Over the pages and the API, for every role.
 
 use uuid::Uuid;
-use yoldash_domain::case::CaseType;
-use yoldash_domain::{Actor, Role};
+use yoldash_domain::Role;
 use yoldash_store::sessions::SessionStage;
 use yoldash_store::users::User;
 use yoldash_testkit::{Backend, TestApp, both_backends, spawn_app};
@@ -31,31 +30,12 @@ const CHANGES: [Change; 5] = [
 
 /// A case of the test organisation held by `worker`, with the protections `change` starts from.
 async fn case_for(app: &TestApp, worker: &User, change: Change) -> String {
-    let actor = Actor {
-        user_id: worker.id,
-        org_id: worker.org_id,
-        roles: worker.roles.clone(),
-    };
-    let mut unit = app.store.unit().await.unwrap();
-    let case = app
-        .store
-        .register_case(
-            &mut unit,
-            &actor,
-            &yoldash_store::cases::NewCase {
-                case_type: CaseType::VulnerableMigrant,
-                person: Default::default(),
-                risk: None,
-                assigned_worker_id: None,
-                restricted: change == Change::LiftRestricted,
-                family_implicated: change == Change::LiftFamilyImplicated,
-                draft: true,
-            },
-        )
-        .await
-        .unwrap();
-    unit.commit().await.unwrap();
-    case.code
+    app.register_draft_case(
+        worker,
+        change == Change::LiftRestricted,
+        change == Change::LiftFamilyImplicated,
+    )
+    .await
 }
 
 /// The stored (version, assigned worker, restricted, family implicated) of a case.
@@ -109,10 +89,7 @@ async fn make(
         Change::Reassign if worker == Some(who.user.id) => worker = Some(other),
         Change::Reassign => worker = Some(who.user.id),
     }
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = app.client_with_cookie(if api { "" } else { &who.cookie });
     let req = if api {
         client
             .put(app.url(&format!("/api/v1/cases/{code}/details")))
@@ -141,7 +118,6 @@ async fn make(
         }
         client
             .post(app.url(&format!("/cases/{code}/details")))
-            .header("cookie", &who.cookie)
             .form(&form)
     };
     let res = req.send().await.expect("request");
@@ -230,11 +206,11 @@ both_backends!(
         let holder = caller(&app, "worker", &[Role::CaseWorker]).await;
         let supervisor = caller(&app, "supervisor", &[Role::Supervisor]).await;
         let code = case_for(&app, &holder.user, Change::LiftRestricted).await;
+        let app = &app;
         let page = |who: &Caller, tab: &str| {
-            let request = reqwest::Client::new()
-                .get(app.url(&format!("/cases/{code}?tab={tab}")))
-                .header("cookie", who.cookie.clone());
-            async move { request.send().await.unwrap().text().await.unwrap() }
+            let client = app.client_with_cookie(&who.cookie);
+            let path = format!("/cases/{code}?tab={tab}");
+            async move { app.page(&client, &path).await }
         };
         // The worker sees the protections as they are, not as controls they could use.
         let form = page(&holder, "safety").await;

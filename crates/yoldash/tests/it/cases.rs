@@ -1008,9 +1008,10 @@ both_backends!(
                 .unwrap();
             assert_eq!(res.status(), 404, "{path}");
         }
-        // A stale version is a conflict, not a lost update.
+        // A stale version is a conflict, not a lost update. (The worker who holds the case
+        // is named: leaving it out would unassign the case, a supervisor's decision.)
         let v = file["case"]["version"].as_i64().unwrap();
-        let details = |risk: &str| serde_json::json!({"version": v, "case_type": "affected_family_member", "risk": risk});
+        let details = |risk: &str| serde_json::json!({"version": v, "case_type": "affected_family_member", "risk": risk, "assigned_worker_id": worker.id});
         let res = call(
             reqwest::Method::PUT,
             format!("/api/v1/cases/{code}/details"),

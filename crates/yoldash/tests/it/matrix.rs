@@ -165,14 +165,8 @@ async fn call(
     method: &Method,
     path: &str,
 ) -> (u16, Option<String>, bool) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = app.client_with_cookie(&caller.cookie);
     let mut req = client.request(method.clone(), app.url(path));
-    if !caller.cookie.is_empty() {
-        req = req.header("cookie", &caller.cookie);
-    }
     if let Some(t) = &caller.bearer {
         req = req.bearer_auth(t);
     }
@@ -201,31 +195,7 @@ async fn call(
 /// A case registered by a case worker of `org`; returns its code.
 async fn case_of(app: &TestApp, org: uuid::Uuid) -> String {
     let worker = app.create_user(org, &[Role::CaseWorker]).await;
-    let actor = yoldash_domain::Actor {
-        user_id: worker.id,
-        org_id: org,
-        roles: vec![Role::CaseWorker],
-    };
-    let mut unit = app.store.unit().await.unwrap();
-    let case = app
-        .store
-        .register_case(
-            &mut unit,
-            &actor,
-            &yoldash_store::cases::NewCase {
-                case_type: yoldash_domain::case::CaseType::VulnerableMigrant,
-                person: Default::default(),
-                risk: None,
-                assigned_worker_id: None,
-                restricted: false,
-                family_implicated: false,
-                draft: true,
-            },
-        )
-        .await
-        .unwrap();
-    unit.commit().await.unwrap();
-    case.code
+    app.register_draft_case(&worker, false, false).await
 }
 
 async fn fixture(backend: Backend) -> Fixture {
