@@ -232,7 +232,7 @@ both_backends!(
         );
 
         let (status, _) = make(
-            &app,
+            app,
             &supervisor,
             false,
             &code,

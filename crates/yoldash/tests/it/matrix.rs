@@ -369,6 +369,25 @@ async fn run(fx: &Fixture, callers: &[Caller]) -> (Vec<String>, usize) {
             }
         }
     }
+    // Paths no route matches: 404 whoever asks, with whatever method.
+    for caller in callers {
+        for path in [
+            "/no-such-page",
+            "/api/v1/no-such-resource",
+            "/admin/users/x/y/z",
+        ] {
+            for method in methods() {
+                let (status, _, _) = call(&fx.app, caller, &method, path).await;
+                checked += 1;
+                if status != 404 {
+                    failures.push(format!(
+                        "{} {method} {path} (no route): expected 404, got {status}",
+                        caller.label
+                    ));
+                }
+            }
+        }
+    }
     (failures, checked)
 }
 
