@@ -13,6 +13,7 @@ mod cases;
 mod cli;
 mod demo_cases;
 mod matrix;
+mod openapi;
 mod records;
 mod refdata;
 mod second_factor;
