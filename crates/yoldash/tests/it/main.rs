@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod browser_cases;
+mod case_history;
 mod cases;
 mod cli;
 mod demo_cases;

@@ -179,9 +179,9 @@ impl<'a> Contract<'a> {
         );
         if bytes.is_empty() {
             assert!(
-                declared.get("content").is_none_or(|c| c
-                    .as_object()
-                    .is_some_and(|c| c.is_empty())),
+                declared
+                    .get("content")
+                    .is_none_or(|c| c.as_object().is_some_and(|c| c.is_empty())),
                 "{method} {pattern} {status}: empty body, but content is declared"
             );
             return Answer {
@@ -234,7 +234,13 @@ impl<'a> Contract<'a> {
 
 /// Walks every schema of the document (resolving `$ref`s once) and names placeholders: an
 /// object with nothing said about its properties.
-fn placeholders(doc: &Value, schema: &Value, at: &str, out: &mut Vec<String>, seen: &mut BTreeSet<String>) {
+fn placeholders(
+    doc: &Value,
+    schema: &Value,
+    at: &str,
+    out: &mut Vec<String>,
+    seen: &mut BTreeSet<String>,
+) {
     match schema {
         Value::Object(m) => {
             if let Some(r) = m.get("$ref").and_then(Value::as_str) {
@@ -245,11 +251,19 @@ fn placeholders(doc: &Value, schema: &Value, at: &str, out: &mut Vec<String>, se
                 return;
             }
             let is_object = m.get("type").is_some_and(|t| {
-                t == "object" || t.as_array().is_some_and(|a| a.iter().any(|x| x == "object"))
+                t == "object"
+                    || t.as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == "object"))
             });
-            let described = ["properties", "additionalProperties", "allOf", "oneOf", "anyOf"]
-                .iter()
-                .any(|k| m.contains_key(*k));
+            let described = [
+                "properties",
+                "additionalProperties",
+                "allOf",
+                "oneOf",
+                "anyOf",
+            ]
+            .iter()
+            .any(|k| m.contains_key(*k));
             if is_object && !described {
                 out.push(at.to_string());
             }
@@ -278,10 +292,14 @@ async fn the_document_describes_every_route_and_only_routes() {
         .collect();
     let mut problems = Vec::new();
     for (m, p) in routed.difference(&documented) {
-        problems.push(format!("{m} {p}: a route missing from the OpenAPI document"));
+        problems.push(format!(
+            "{m} {p}: a route missing from the OpenAPI document"
+        ));
     }
     for (m, p) in documented.difference(&routed) {
-        problems.push(format!("{m} {p}: an operation of the document without a route"));
+        problems.push(format!(
+            "{m} {p}: an operation of the document without a route"
+        ));
     }
     let documented: BTreeSet<_> = documented.intersection(&routed).cloned().collect();
     // operationIds are unique (clients generate one function per id).
@@ -341,8 +359,7 @@ async fn the_document_describes_every_route_and_only_routes() {
         }
         for (status, r) in op["responses"].as_object().unwrap() {
             if status.starts_with('4') || status.starts_with('5') {
-                if e.path != "/healthz" && r["content"].get("application/problem+json").is_none()
-                {
+                if e.path != "/healthz" && r["content"].get("application/problem+json").is_none() {
                     problems.push(format!(
                         "{} {} {status} is not application/problem+json",
                         e.method, e.path
@@ -356,11 +373,25 @@ async fn the_document_describes_every_route_and_only_routes() {
     let mut seen = BTreeSet::new();
     for (m, p) in &documented {
         let op = c.operation(m, p);
-        placeholders(&c.doc, &op["responses"], &format!("{m} {p} responses"), &mut found, &mut seen);
-        placeholders(&c.doc, &op["requestBody"], &format!("{m} {p} request"), &mut found, &mut seen);
+        placeholders(
+            &c.doc,
+            &op["responses"],
+            &format!("{m} {p} responses"),
+            &mut found,
+            &mut seen,
+        );
+        placeholders(
+            &c.doc,
+            &op["requestBody"],
+            &format!("{m} {p} request"),
+            &mut found,
+            &mut seen,
+        );
     }
     for f in found {
-        problems.push(format!("{f}: an object schema that says nothing of its properties"));
+        problems.push(format!(
+            "{f}: an object schema that says nothing of its properties"
+        ));
     }
     assert!(
         problems.is_empty(),
@@ -419,157 +450,601 @@ both_backends!(
         let mut examples: Vec<(&str, &str, String, Option<&str>, Value)> = Vec::new();
 
         // Successes, and the errors that need a particular state.
-        c.expect(200, "GET", "/healthz", "/healthz", None, Send::Nothing).await;
-        c.expect(200, "GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, Send::Nothing)
+        c.expect(200, "GET", "/healthz", "/healthz", None, Send::Nothing)
             .await;
-        c.expect(200, "GET", "/api/v1/me", "/api/v1/me", worker, Send::Nothing).await;
-        c.expect(200, "GET", "/api/v1/organisations", "/api/v1/organisations", admin, Send::Nothing)
-            .await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            None,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/me",
+            "/api/v1/me",
+            worker,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/organisations",
+            "/api/v1/organisations",
+            admin,
+            Send::Nothing,
+        )
+        .await;
         let new_org = json!({"code": "CONTRACT-NGO", "org_type": "public_association",
             "names": {"en": "Contract NGO", "ru": "НКО Контракт"}, "region_code": "TM-S"});
         let org = c
-            .expect(201, "POST", "/api/v1/organisations", "/api/v1/organisations", admin, Send::Valid(new_org.clone()))
+            .expect(
+                201,
+                "POST",
+                "/api/v1/organisations",
+                "/api/v1/organisations",
+                admin,
+                Send::Valid(new_org.clone()),
+            )
             .await;
-        examples.push(("POST", "/api/v1/organisations", "/api/v1/organisations".into(), admin, new_org));
+        examples.push((
+            "POST",
+            "/api/v1/organisations",
+            "/api/v1/organisations".into(),
+            admin,
+            new_org,
+        ));
         let org_path = format!("/api/v1/organisations/{}", org["id"].as_str().unwrap());
-        c.expect(200, "GET", "/api/v1/organisations/{id}", &org_path, admin, Send::Nothing)
-            .await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/organisations/{id}",
+            &org_path,
+            admin,
+            Send::Nothing,
+        )
+        .await;
         let deactivate = format!("{org_path}/deactivate");
-        c.expect(409, "POST", "/api/v1/organisations/{id}/deactivate", &deactivate, admin,
-            Send::Valid(json!({"version": 99}))).await;
-        c.expect(200, "POST", "/api/v1/organisations/{id}/deactivate", &deactivate, admin,
-            Send::Valid(json!({"version": org["version"]}))).await;
+        c.expect(
+            409,
+            "POST",
+            "/api/v1/organisations/{id}/deactivate",
+            &deactivate,
+            admin,
+            Send::Valid(json!({"version": 99})),
+        )
+        .await;
+        c.expect(
+            200,
+            "POST",
+            "/api/v1/organisations/{id}/deactivate",
+            &deactivate,
+            admin,
+            Send::Valid(json!({"version": org["version"]})),
+        )
+        .await;
 
-        c.expect(200, "GET", "/api/v1/users", "/api/v1/users", admin, Send::Nothing).await;
-        c.expect(200, "GET", "/api/v1/users", &format!("/api/v1/users?org_id={}", app.admin_org.id), admin, Send::Nothing).await;
-        c.expect(422, "GET", "/api/v1/users", "/api/v1/users?org_id=nope", admin, Send::Nothing).await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users",
+            admin,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/users",
+            &format!("/api/v1/users?org_id={}", app.admin_org.id),
+            admin,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            422,
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users?org_id=nope",
+            admin,
+            Send::Nothing,
+        )
+        .await;
         let new_user = json!({"email": "contract@test.yoldash", "display_name": "Contract User",
-            "roles": ["case_worker"], "language": "ru", "password": "a long passphrase for the contract"});
+            "roles": ["case_worker"], "language": "ru", "password": "a long passphrase for the integrator"});
         let user = c
-            .expect(201, "POST", "/api/v1/users", "/api/v1/users", admin, Send::Valid(new_user.clone()))
+            .expect(
+                201,
+                "POST",
+                "/api/v1/users",
+                "/api/v1/users",
+                admin,
+                Send::Valid(new_user.clone()),
+            )
             .await;
         let user_path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
-        c.expect(200, "GET", "/api/v1/users/{id}", &user_path, admin, Send::Nothing).await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/users/{id}",
+            &user_path,
+            admin,
+            Send::Nothing,
+        )
+        .await;
         let update = json!({"version": user["version"], "display_name": "Contract Renamed", "language": "tk"});
-        c.expect(200, "PUT", "/api/v1/users/{id}", &user_path, admin, Send::Valid(update.clone()))
-            .await;
-        c.expect(409, "PUT", "/api/v1/users/{id}", &user_path, admin, Send::Valid(update.clone()))
-            .await;
-        examples.push(("PUT", "/api/v1/users/{id}", user_path.clone(), admin, update));
-        c.expect(200, "POST", "/api/v1/users/{id}/disable", &format!("{user_path}/disable"), admin, Send::Nothing).await;
-        c.expect(422, "POST", "/api/v1/users/{id}/disable",
-            &format!("/api/v1/users/{}/disable", users[&Role::Admin].id), admin, Send::Nothing).await;
+        c.expect(
+            200,
+            "PUT",
+            "/api/v1/users/{id}",
+            &user_path,
+            admin,
+            Send::Valid(update.clone()),
+        )
+        .await;
+        c.expect(
+            409,
+            "PUT",
+            "/api/v1/users/{id}",
+            &user_path,
+            admin,
+            Send::Valid(update.clone()),
+        )
+        .await;
+        examples.push((
+            "PUT",
+            "/api/v1/users/{id}",
+            user_path.clone(),
+            admin,
+            update,
+        ));
+        c.expect(
+            200,
+            "POST",
+            "/api/v1/users/{id}/disable",
+            &format!("{user_path}/disable"),
+            admin,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            422,
+            "POST",
+            "/api/v1/users/{id}/disable",
+            &format!("/api/v1/users/{}/disable", users[&Role::Admin].id),
+            admin,
+            Send::Nothing,
+        )
+        .await;
         examples.push(("POST", "/api/v1/users", "/api/v1/users".into(), admin,
             json!({"email": "contract2@test.yoldash", "display_name": "Contract Two",
                    "roles": ["viewer"], "language": "en", "password": "another long passphrase here"})));
 
-        c.expect(200, "GET", "/api/v1/regions", "/api/v1/regions", worker, Send::Nothing).await;
-        c.expect(200, "GET", "/api/v1/audit", "/api/v1/audit?limit=5&action=read", admin, Send::Nothing).await;
-        c.expect(400, "GET", "/api/v1/audit", "/api/v1/audit?limit=many", admin, Send::Nothing).await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/regions",
+            "/api/v1/regions",
+            worker,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit?limit=5&action=read",
+            admin,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            400,
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit?limit=many",
+            admin,
+            Send::Nothing,
+        )
+        .await;
 
         let new_case = json!({"case_type": "affected_family_member", "person": person("Jeren"),
             "risk": "medium", "restricted": false});
         let file = c
-            .expect(201, "POST", "/api/v1/cases", "/api/v1/cases", worker, Send::Valid(new_case.clone()))
+            .expect(
+                201,
+                "POST",
+                "/api/v1/cases",
+                "/api/v1/cases",
+                worker,
+                Send::Valid(new_case.clone()),
+            )
             .await;
-        examples.push(("POST", "/api/v1/cases", "/api/v1/cases".into(), worker, new_case.clone()));
+        examples.push((
+            "POST",
+            "/api/v1/cases",
+            "/api/v1/cases".into(),
+            worker,
+            new_case.clone(),
+        ));
         let mut empty_type = new_case.clone();
         empty_type["case_type"] = json!("");
-        c.expect(422, "POST", "/api/v1/cases", "/api/v1/cases", worker, Send::Refused(empty_type)).await;
+        c.expect(
+            422,
+            "POST",
+            "/api/v1/cases",
+            "/api/v1/cases",
+            worker,
+            Send::Refused(empty_type),
+        )
+        .await;
         let code = file["case"]["code"].as_str().unwrap().to_string();
         let case = format!("/api/v1/cases/{code}");
-        c.expect(200, "GET", "/api/v1/cases", "/api/v1/cases?status=registered&risk=medium", worker, Send::Nothing).await;
-        c.expect(400, "GET", "/api/v1/cases", "/api/v1/cases?page=first", worker, Send::Nothing).await;
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/cases",
+            "/api/v1/cases?status=registered&risk=medium",
+            worker,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            400,
+            "GET",
+            "/api/v1/cases",
+            "/api/v1/cases?page=first",
+            worker,
+            Send::Nothing,
+        )
+        .await;
         let search = json!({"q": "Jeren", "doc": "", "page": 1});
-        c.expect(200, "POST", "/api/v1/cases/search", "/api/v1/cases/search", worker, Send::Valid(search.clone())).await;
-        examples.push(("POST", "/api/v1/cases/search", "/api/v1/cases/search".into(), worker, search));
-        c.expect(200, "GET", "/api/v1/cases/{code}", &case, worker, Send::Nothing).await;
+        c.expect(
+            200,
+            "POST",
+            "/api/v1/cases/search",
+            "/api/v1/cases/search",
+            worker,
+            Send::Valid(search.clone()),
+        )
+        .await;
+        examples.push((
+            "POST",
+            "/api/v1/cases/search",
+            "/api/v1/cases/search".into(),
+            worker,
+            search,
+        ));
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/cases/{code}",
+            &case,
+            worker,
+            Send::Nothing,
+        )
+        .await;
 
         let p = json!({"version": file["person"]["version"], "person": person("Jeren")});
-        c.expect(200, "PUT", "/api/v1/cases/{code}/person", &format!("{case}/person"), worker, Send::Valid(p.clone())).await;
-        c.expect(409, "PUT", "/api/v1/cases/{code}/person", &format!("{case}/person"), worker, Send::Valid(p.clone())).await;
-        examples.push(("PUT", "/api/v1/cases/{code}/person", format!("{case}/person"), worker, p));
+        c.expect(
+            200,
+            "PUT",
+            "/api/v1/cases/{code}/person",
+            &format!("{case}/person"),
+            worker,
+            Send::Valid(p.clone()),
+        )
+        .await;
+        c.expect(
+            409,
+            "PUT",
+            "/api/v1/cases/{code}/person",
+            &format!("{case}/person"),
+            worker,
+            Send::Valid(p.clone()),
+        )
+        .await;
+        examples.push((
+            "PUT",
+            "/api/v1/cases/{code}/person",
+            format!("{case}/person"),
+            worker,
+            p,
+        ));
 
         let v = file["case"]["version"].as_i64().unwrap();
         let d = json!({"version": v, "case_type": "affected_family_member", "risk": "high", "restricted": false, "family_implicated": false});
-        c.expect(200, "PUT", "/api/v1/cases/{code}/details", &format!("{case}/details"), worker, Send::Valid(d.clone())).await;
-        c.expect(409, "PUT", "/api/v1/cases/{code}/details", &format!("{case}/details"), worker, Send::Valid(d.clone())).await;
-        examples.push(("PUT", "/api/v1/cases/{code}/details", format!("{case}/details"), worker, d));
+        c.expect(
+            200,
+            "PUT",
+            "/api/v1/cases/{code}/details",
+            &format!("{case}/details"),
+            worker,
+            Send::Valid(d.clone()),
+        )
+        .await;
+        c.expect(
+            409,
+            "PUT",
+            "/api/v1/cases/{code}/details",
+            &format!("{case}/details"),
+            worker,
+            Send::Valid(d.clone()),
+        )
+        .await;
+        examples.push((
+            "PUT",
+            "/api/v1/cases/{code}/details",
+            format!("{case}/details"),
+            worker,
+            d,
+        ));
 
         let s = json!({"version": v + 1, "to": "assessed"});
-        c.expect(200, "POST", "/api/v1/cases/{code}/status", &format!("{case}/status"), worker, Send::Valid(s.clone())).await;
-        c.expect(409, "POST", "/api/v1/cases/{code}/status", &format!("{case}/status"), worker, Send::Valid(s.clone())).await;
-        examples.push(("POST", "/api/v1/cases/{code}/status", format!("{case}/status"), worker, s));
-        let current = c.expect(200, "GET", "/api/v1/cases/{code}", &case, worker, Send::Nothing).await;
+        c.expect(
+            409,
+            "POST",
+            "/api/v1/cases/{code}/status",
+            &format!("{case}/status"),
+            worker,
+            Send::Valid(json!({"version": v + 99, "to": "assessed"})),
+        )
+        .await;
+        c.expect(
+            200,
+            "POST",
+            "/api/v1/cases/{code}/status",
+            &format!("{case}/status"),
+            worker,
+            Send::Valid(s.clone()),
+        )
+        .await;
+        c.expect(
+            422,
+            "POST",
+            "/api/v1/cases/{code}/status",
+            &format!("{case}/status"),
+            worker,
+            Send::Valid(s.clone()),
+        )
+        .await;
+        examples.push((
+            "POST",
+            "/api/v1/cases/{code}/status",
+            format!("{case}/status"),
+            worker,
+            s,
+        ));
+        let current = c
+            .expect(
+                200,
+                "GET",
+                "/api/v1/cases/{code}",
+                &case,
+                worker,
+                Send::Nothing,
+            )
+            .await;
         let v = current["case"]["version"].as_i64().unwrap();
 
         let safety = json!({"version": v, "safe_contact": {"may_contact": true, "do_not_call": true,
             "how": "through her aunt", "safe_hours": "mornings", "code_word": "apricot"}});
-        c.expect(200, "PUT", "/api/v1/cases/{code}/safety", &format!("{case}/safety"), worker, Send::Valid(safety.clone())).await;
-        c.expect(409, "PUT", "/api/v1/cases/{code}/safety", &format!("{case}/safety"), worker, Send::Valid(safety.clone())).await;
-        examples.push(("PUT", "/api/v1/cases/{code}/safety", format!("{case}/safety"), worker, safety));
+        c.expect(
+            200,
+            "PUT",
+            "/api/v1/cases/{code}/safety",
+            &format!("{case}/safety"),
+            worker,
+            Send::Valid(safety.clone()),
+        )
+        .await;
+        c.expect(
+            409,
+            "PUT",
+            "/api/v1/cases/{code}/safety",
+            &format!("{case}/safety"),
+            worker,
+            Send::Valid(safety.clone()),
+        )
+        .await;
+        examples.push((
+            "PUT",
+            "/api/v1/cases/{code}/safety",
+            format!("{case}/safety"),
+            worker,
+            safety,
+        ));
 
         let member = json!({"person": person("Merdan"), "member": {"relation": "sibling",
             "situation": {"situation": "at_home"}, "cares_for_child": false}});
-        c.expect(201, "POST", "/api/v1/cases/{code}/household", &format!("{case}/household"), worker, Send::Valid(member.clone())).await;
-        examples.push(("POST", "/api/v1/cases/{code}/household", format!("{case}/household"), worker, member));
+        c.expect(
+            201,
+            "POST",
+            "/api/v1/cases/{code}/household",
+            &format!("{case}/household"),
+            worker,
+            Send::Valid(member.clone()),
+        )
+        .await;
+        examples.push((
+            "POST",
+            "/api/v1/cases/{code}/household",
+            format!("{case}/household"),
+            worker,
+            member,
+        ));
 
         let consent = json!({"purpose": "assistance", "organisation_id": null, "given_at": "2026-01-05T10:00:00Z",
             "form": "written", "given_by": "guardian", "representative_name": "Ogulbibi Atayewa",
             "child_view": "She wants to stay with her grandmother.", "witness": ""});
         let given = c
-            .expect(201, "POST", "/api/v1/cases/{code}/consents", &format!("{case}/consents"), worker, Send::Valid(consent.clone()))
+            .expect(
+                201,
+                "POST",
+                "/api/v1/cases/{code}/consents",
+                &format!("{case}/consents"),
+                worker,
+                Send::Valid(consent.clone()),
+            )
             .await;
-        examples.push(("POST", "/api/v1/cases/{code}/consents", format!("{case}/consents"), worker, consent));
-        c.expect(200, "GET", "/api/v1/cases/{code}/consent-check", &format!("{case}/consent-check?purpose=assistance"), worker, Send::Nothing).await;
-        c.expect(422, "GET", "/api/v1/cases/{code}/consent-check", &format!("{case}/consent-check?purpose=everything"), worker, Send::Nothing).await;
+        examples.push((
+            "POST",
+            "/api/v1/cases/{code}/consents",
+            format!("{case}/consents"),
+            worker,
+            consent,
+        ));
+        c.expect(
+            200,
+            "GET",
+            "/api/v1/cases/{code}/consent-check",
+            &format!("{case}/consent-check?purpose=assistance"),
+            worker,
+            Send::Nothing,
+        )
+        .await;
+        c.expect(
+            422,
+            "GET",
+            "/api/v1/cases/{code}/consent-check",
+            &format!("{case}/consent-check?purpose=everything"),
+            worker,
+            Send::Nothing,
+        )
+        .await;
         let withdraw = format!("{case}/consents/{}/withdraw", given["id"].as_str().unwrap());
-        c.expect(204, "POST", "/api/v1/cases/{code}/consents/{id}/withdraw", &withdraw, worker, Send::Valid(json!({"version": 1}))).await;
-        c.expect(409, "POST", "/api/v1/cases/{code}/consents/{id}/withdraw", &withdraw, worker, Send::Valid(json!({"version": 1}))).await;
+        c.expect(
+            204,
+            "POST",
+            "/api/v1/cases/{code}/consents/{id}/withdraw",
+            &withdraw,
+            worker,
+            Send::Valid(json!({"version": 1})),
+        )
+        .await;
+        c.expect(
+            409,
+            "POST",
+            "/api/v1/cases/{code}/consents/{id}/withdraw",
+            &withdraw,
+            worker,
+            Send::Valid(json!({"version": 1})),
+        )
+        .await;
 
-        let ident = json!({"identification": {"trafficking_status": "presumed", "decided_by_org_id": null,
+        let ident = json!({"identification": {"trafficking_status": "possible", "decided_by_org_id": null,
             "decided_on": null, "exploitation_forms": ["forced_labour"], "control_methods": [],
             "recruitment_method": null, "recruiter_relation": null, "recruitment_countries": ["TR"],
             "transit_countries": [], "exploitation_countries": ["TR"], "recruited_on": "2025-03-01",
             "exploitation_from": null, "exploitation_to": null, "isic_section": null,
             "places": {"recruitment_place": "", "transit_places": "", "exploitation_places": "a farm"}}});
-        c.expect(200, "PUT", "/api/v1/cases/{code}/identification", &format!("{case}/identification"), worker, Send::Valid(ident.clone())).await;
+        c.expect(
+            200,
+            "PUT",
+            "/api/v1/cases/{code}/identification",
+            &format!("{case}/identification"),
+            worker,
+            Send::Valid(ident.clone()),
+        )
+        .await;
         let mut stale = ident.clone();
         stale["version"] = json!(99);
-        c.expect(409, "PUT", "/api/v1/cases/{code}/identification", &format!("{case}/identification"), worker, Send::Valid(stale)).await;
-        examples.push(("PUT", "/api/v1/cases/{code}/identification", format!("{case}/identification"), worker, ident));
+        c.expect(
+            409,
+            "PUT",
+            "/api/v1/cases/{code}/identification",
+            &format!("{case}/identification"),
+            worker,
+            Send::Valid(stale),
+        )
+        .await;
+        examples.push((
+            "PUT",
+            "/api/v1/cases/{code}/identification",
+            format!("{case}/identification"),
+            worker,
+            ident,
+        ));
+
+        let history = c
+            .expect(
+                200,
+                "GET",
+                "/api/v1/cases/{code}/history",
+                &format!("{case}/history"),
+                worker,
+                Send::Nothing,
+            )
+            .await;
+        assert!(history.as_array().is_some_and(|h| h.len() > 3), "{history}");
 
         // The errors every operation can give, from the route table.
         let unknown_uuid = "01900000-0000-7000-8000-000000000000";
         for e in table().iter().filter(|e| e.path.starts_with("/api/v1/")) {
             let (m, p) = (e.method.as_str(), e.path);
-            let owner = if p.starts_with("/api/v1/cases") { worker } else { admin };
-            let real = p
-                .replace("{code}", &code)
-                .replace("{id}", if p.starts_with("/api/v1/users") {
+            let owner = if p.starts_with("/api/v1/cases") {
+                worker
+            } else {
+                admin
+            };
+            let real = p.replace("{code}", &code).replace(
+                "{id}",
+                if p.starts_with("/api/v1/users") {
                     user["id"].as_str().unwrap()
                 } else if p.starts_with("/api/v1/organisations") {
                     org["id"].as_str().unwrap()
                 } else {
                     unknown_uuid
-                });
+                },
+            );
             let has_body = c.request_schema(m, p).is_some();
-            let empty = || if has_body { Send::Raw(b"{}".to_vec()) } else { Send::Nothing };
+            let empty = || {
+                if has_body {
+                    Send::Raw(b"{}".to_vec())
+                } else {
+                    Send::Nothing
+                }
+            };
             if let Access::Signed(permission) = e.access {
                 c.expect(401, m, p, &real, None, empty()).await;
                 if let Some(role) = Role::ALL.iter().find(|r| !perms.allows(&[**r], permission)) {
-                    c.expect(403, m, p, &real, Some(&tokens[role]), empty()).await;
+                    c.expect(403, m, p, &real, Some(&tokens[role]), empty())
+                        .await;
                 }
             }
             if p.contains('{') {
-                let unknown = p.replace("{code}", "ZZ-2000-404040").replace("{id}", unknown_uuid);
+                let unknown = p
+                    .replace("{code}", "ZZ-2000-404040")
+                    .replace("{id}", unknown_uuid);
                 c.expect(404, m, p, &unknown, owner, empty()).await;
             }
             if has_body {
-                c.expect(400, m, p, &real, owner, Send::Raw(b"{\"version\": ".to_vec())).await;
-                c.expect(413, m, p, &real, owner, Send::Raw(vec![b' '; 2 * 1024 * 1024])).await;
+                c.expect(
+                    400,
+                    m,
+                    p,
+                    &real,
+                    owner,
+                    Send::Raw(b"{\"version\": ".to_vec()),
+                )
+                .await;
+                c.expect(
+                    413,
+                    m,
+                    p,
+                    &real,
+                    owner,
+                    Send::Raw(vec![b' '; 2 * 1024 * 1024]),
+                )
+                .await;
                 if !c.accepts(m, p, &json!({})) {
-                    c.expect(422, m, p, &real, owner, Send::Refused(json!({}))).await;
+                    c.expect(422, m, p, &real, owner, Send::Refused(json!({})))
+                        .await;
                 }
             }
         }
@@ -584,7 +1059,11 @@ both_backends!(
                 *b.pointer_mut(&at).unwrap() = json!("");
                 if !c.accepts(m, p, &b) {
                     let a = c.call(m, p, path, *token, Send::Refused(b.clone())).await;
-                    assert_eq!(a.status, 422, "{m} {p} with {at} empty: the schema refuses it, the server answered {}: {}", a.status, a.body);
+                    assert_eq!(
+                        a.status, 422,
+                        "{m} {p} with {at} empty: the schema refuses it, the server answered {}: {}",
+                        a.status, a.body
+                    );
                 }
             }
         }
@@ -593,7 +1072,10 @@ both_backends!(
         let seen = c.seen.lock().unwrap().clone();
         let mut silent = Vec::new();
         for (m, p) in c.operations() {
-            let statuses = seen.get(&(m.clone(), p.clone())).cloned().unwrap_or_default();
+            let statuses = seen
+                .get(&(m.clone(), p.clone()))
+                .cloned()
+                .unwrap_or_default();
             if !statuses.iter().any(|s| (200..300).contains(s)) {
                 silent.push(format!("{m} {p}"));
             }
@@ -608,6 +1090,9 @@ both_backends!(
                 eprintln!("{m} {p}: declared but not provoked here: {unseen:?}");
             }
         }
-        assert!(silent.is_empty(), "operations never called successfully: {silent:?}");
+        assert!(
+            silent.is_empty(),
+            "operations never called successfully: {silent:?}"
+        );
     }
 );
