@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of case. "Identified victim" is never chosen by hand: it follows from an
 /// identification that found the person to be a victim (`CaseType::effective`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseType {
     PresumedVictim,
@@ -73,7 +73,7 @@ impl CaseType {
 }
 
 /// The outcome of identification (HTCDS `vic_TraffickingStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TraffickingStatus {
     Possible,
@@ -116,7 +116,7 @@ impl TraffickingStatus {
 }
 
 /// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Registered,
@@ -230,7 +230,19 @@ pub fn next_statuses(from: CaseStatus) -> Vec<CaseStatus> {
 }
 
 /// Risk level of a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     Low,

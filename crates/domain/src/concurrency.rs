@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// The version a client last saw. A save names it; the store refuses the save when the
 /// record has moved on, so that two people editing one record never overwrite each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct Version(pub i64);
 

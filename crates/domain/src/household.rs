@@ -16,7 +16,7 @@ picklist!(
 ]);
 
 /// Where a household member is in migration.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "situation")]
 pub enum MigrationSituation {
     AtHome,

@@ -6,7 +6,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Something a route or command needs. What *records* the actor may touch is a separate
 /// question, answered by the store's visibility filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum Permission {
     #[serde(rename = "profile.use")]
     ProfileUse,

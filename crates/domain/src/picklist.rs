@@ -58,6 +58,18 @@ macro_rules! picklist {
             }
         }
 
+        // Described to the API as the closed list of its codes.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|v| v.code())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         // Serialised as the stable code (what the API and the stored columns use).
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

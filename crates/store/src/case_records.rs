@@ -43,7 +43,7 @@ fn codes(s: &str) -> Vec<String> {
 // Household
 
 /// A household member: a person, how they relate to the case's person, and where they are.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HouseholdMember {
     pub id: Uuid,
     pub person: Person,
@@ -52,7 +52,7 @@ pub struct HouseholdMember {
 }
 
 /// The editable part of a member (besides their person record).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MemberRecord {
     pub relation: Relation,
     pub situation: MigrationSituation,
@@ -367,7 +367,7 @@ impl Store {
 
 /// The parts of a consent that are personal: the representative's name and the child's
 /// own view. Stored encrypted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentDetails {
     #[serde(default)]
     pub representative_name: String,
@@ -391,7 +391,7 @@ pub struct NewConsent {
 }
 
 /// A stored consent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsentRecord {
     pub id: Uuid,
     pub purpose: Purpose,
@@ -645,7 +645,7 @@ impl Store {
 // Identification
 
 /// Places (possibly identifying: a village, an address of exploitation). Stored encrypted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IdentificationPlaces {
     #[serde(default)]
     pub recruitment_place: String,
@@ -656,7 +656,7 @@ pub struct IdentificationPlaces {
 }
 
 /// The identification of a case, in the case-data-standard vocabulary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IdentificationRecord {
     pub trafficking_status: TraffickingStatus,
     pub decided_by_org_id: Option<Uuid>,
@@ -770,7 +770,7 @@ impl IdentificationRecord {
 }
 
 /// A stored identification.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Identification {
     pub record: IdentificationRecord,
     pub version: Version,

@@ -24,7 +24,7 @@ use yoldash_domain::person::Sex;
 use yoldash_domain::{Actor, Invalid, Role, Version};
 
 /// The safe-contact record: read before any contact detail. Stored encrypted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SafeContact {
     /// Whether the person may be contacted at all.
     pub may_contact: bool,
@@ -53,7 +53,7 @@ impl SafeContact {
 }
 
 /// A case as stored (without the records that hang off it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: Uuid,
     /// The pseudonymous case code: what lists, URLs, logs and exports show.
@@ -239,7 +239,7 @@ pub struct CaseDetails {
 }
 
 /// Everything on the case page, as the actor may see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseFile {
     pub case: Case,
     pub person: Person,
@@ -308,7 +308,7 @@ impl CaseFilter {
 }
 
 /// A row of the case list: codes and non-identifying fields only.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseRow {
     pub code: String,
     pub case_type: CaseType,

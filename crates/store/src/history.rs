@@ -12,7 +12,7 @@ use uuid::Uuid;
 use yoldash_domain::Actor;
 
 /// One field's change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
     pub old: String,
@@ -20,7 +20,7 @@ pub struct FieldChange {
 }
 
 /// One version in the timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionEntry {
     pub at: i64,
     pub actor_user_id: Option<Uuid>,

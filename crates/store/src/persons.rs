@@ -15,7 +15,7 @@ use yoldash_domain::person::{
 use yoldash_domain::{Invalid, Version};
 
 /// An identity document. The number is searchable through the blind index.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Document {
     pub kind: String,
     pub number: String,
@@ -25,7 +25,7 @@ pub struct Document {
 }
 
 /// What identifies a person. Stored only encrypted, never listed, logged or audited.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Identity {
     #[serde(default)]
     pub family_name: String,
@@ -84,7 +84,7 @@ pub fn name_tokens(s: &str) -> Vec<String> {
 }
 
 /// What is recorded about a person without identifying them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonFacts {
     pub sex: Sex,
     pub gender_identity: Option<GenderIdentity>,
@@ -116,7 +116,7 @@ impl Default for PersonFacts {
 }
 
 /// A person's record as it is edited: facts and identity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonRecord {
     pub facts: PersonFacts,
     pub identity: Identity,
@@ -208,7 +208,7 @@ pub fn effective_birth_date(b: Option<&Birth>) -> Option<NaiveDate> {
 }
 
 /// A stored person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: Uuid,
     /// The pseudonymous code: what lists, logs and exports show.

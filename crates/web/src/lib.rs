@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod casework;
 pub mod error;
 pub mod fields;
 pub mod forms;

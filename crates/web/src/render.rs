@@ -26,7 +26,9 @@ pub struct Problem {
     /// Translated into the caller's language.
     pub title: String,
     pub status: u16,
+    /// For invalid fields: each field and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldProblem>,
     /// For conflicts: the record's current version.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,6 +112,34 @@ pub async fn render_errors(req: Request<Body>, next: Next) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
     }
+}
+
+/// An API body refused by the size limit before the application saw it (the limit layer
+/// answers in plain text) is answered as the problem every other error is.
+pub async fn api_body_limit(req: Request<Body>, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default();
+    let res = next.run(req).await;
+    let plain = !res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_api || res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE || !plain {
+        return res;
+    }
+    let err = AppError::TooLarge;
+    let body = serde_json::to_vec(&problem(&err, Tr(lang))).unwrap_or_default();
+    (
+        err.status(),
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> AppError {

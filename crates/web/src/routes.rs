@@ -295,6 +295,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(render::render_errors))
         .with_state(state.clone())
         .layer(security::layers(&state.config))
+        .layer(axum::middleware::from_fn(render::api_body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::oversized_upload,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use yoldash_store::audit::{AuditQuery, recent};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     pub actor_user_id: Option<uuid::Uuid>,
     pub action: Option<String>,
@@ -31,7 +32,7 @@ pub struct AuditEntryView {
     pub detail: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>)))]
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "listAuditEntries", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>)))]
 pub async fn list(
     State(state): State<AppState>,
     Params(f): Params<AuditFilter>,

@@ -4,8 +4,9 @@
 use super::{Body, LazyBody, Params, parse_id};
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
+use crate::casework::{HistoryEntry, Lookups, history as history_of, open_case_file};
 use crate::error::AppError;
-use crate::pages::cases::Lookups;
+use crate::i18n::{Lang, Tr};
 use crate::pages::cases::list::{ListQuery, PAGE_SIZE};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -21,7 +22,7 @@ use yoldash_store::cases::{CaseDetails, CaseFile, CasePage, NewCase, SafeContact
 use yoldash_store::persons::PersonRecord;
 
 async fn open(state: &AppState, auth: &Auth, code: &str, rid: &str) -> Result<CaseFile, AppError> {
-    crate::pages::cases::open_case_file(state, auth, code, rid).await
+    open_case_file(state, auth, code, rid).await
 }
 
 /// A page of the case list.
@@ -34,11 +35,11 @@ pub struct CaseListView {
     pub page: i64,
     pub page_size: i64,
     /// Case codes and non-identifying fields only.
-    #[schema(value_type = Vec<Object>)]
     pub cases: Vec<yoldash_store::cases::CaseRow>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ListParams {
     /// Case type code (`identified_victim` follows from identification).
@@ -60,7 +61,7 @@ pub struct ListParams {
     page: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, body = CaseListView)))]
+#[utoipa::path(get, path = "/api/v1/cases", operation_id = "listCases", params(ListParams), responses((status = 200, body = CaseListView)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -82,7 +83,7 @@ pub struct SearchBody {
     pub page: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/search", request_body = SearchBody, responses((status = 200, body = CaseListView)))]
+#[utoipa::path(post, path = "/api/v1/cases/search", operation_id = "searchCases", request_body = SearchBody, responses((status = 200, body = CaseListView)))]
 pub async fn search(
     State(state): State<AppState>,
     auth: Auth,
@@ -134,13 +135,8 @@ async fn list_page(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewCaseBody {
     /// One of the choosable case types.
-    #[schema(value_type = String)]
     pub case_type: CaseType,
-    /// `{facts: {sex, gender_identity, birth, citizenships, origin_region_id, disability,
-    /// languages, education, marital_status}, identity: {family_name, given_name, …}}`.
-    #[schema(value_type = Object)]
     pub person: PersonRecord,
-    #[schema(value_type = Option<String>)]
     pub risk: Option<RiskLevel>,
     pub assigned_worker_id: Option<Uuid>,
     #[serde(default)]
@@ -155,7 +151,6 @@ pub struct NewCaseBody {
 /// The whole case file, as the caller may see it (the household is absent when hidden).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CaseFileView {
-    #[schema(value_type = Object)]
     #[serde(flatten)]
     pub file: CaseFile,
     /// The case type as shown ("identified victim" follows from the identification).
@@ -171,7 +166,7 @@ impl From<CaseFile> for CaseFileView {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/cases", request_body = NewCaseBody, responses((status = 201, body = CaseFileView), (status = 422, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/cases", operation_id = "createCase", request_body = NewCaseBody, responses((status = 201, body = CaseFileView), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -200,7 +195,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(file.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{code}", params(("code" = String, Path)), responses((status = 200, body = CaseFileView), (status = 404, body = crate::render::Problem)))]
+#[utoipa::path(get, path = "/api/v1/cases/{code}", operation_id = "getCase", params(("code" = String, Path)), responses((status = 200, body = CaseFileView), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
@@ -220,11 +215,10 @@ pub struct Saved {
 pub struct PersonBody {
     /// The person's version the change is based on.
     pub version: i64,
-    #[schema(value_type = Object)]
     pub person: PersonRecord,
 }
 
-#[utoipa::path(put, path = "/api/v1/cases/{code}/person", params(("code" = String, Path)), request_body = PersonBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(put, path = "/api/v1/cases/{code}/person", operation_id = "updateCasePerson", params(("code" = String, Path)), request_body = PersonBody, responses((status = 200, body = Saved), (status = 404), (status = 409)))]
 pub async fn update_person(
     State(state): State<AppState>,
     auth: Auth,
@@ -252,9 +246,7 @@ pub async fn update_person(
 pub struct DetailsBody {
     /// The case's version the change is based on.
     pub version: i64,
-    #[schema(value_type = String)]
     pub case_type: CaseType,
-    #[schema(value_type = Option<String>)]
     pub risk: Option<RiskLevel>,
     /// The worker who holds the case. Another value, or none, reassigns the case: a
     /// supervisor's decision (403 `/problems/supervisor-decision` for anyone else).
@@ -267,7 +259,7 @@ pub struct DetailsBody {
     pub family_implicated: bool,
 }
 
-#[utoipa::path(put, path = "/api/v1/cases/{code}/details", params(("code" = String, Path)), request_body = DetailsBody, responses((status = 200, body = Saved), (status = 403, body = crate::render::Problem), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(put, path = "/api/v1/cases/{code}/details", operation_id = "updateCaseDetails", params(("code" = String, Path)), request_body = DetailsBody, responses((status = 200, body = Saved), (status = 404), (status = 409)))]
 pub async fn update_details(
     State(state): State<AppState>,
     auth: Auth,
@@ -302,8 +294,6 @@ pub async fn update_details(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct StatusBody {
     pub version: i64,
-    /// `registered`, `assessed`, `plan_approved`, `in_assistance`, `closed`.
-    #[schema(value_type = String)]
     pub to: CaseStatus,
     /// For closing: a code of the `closure_reason` list.
     pub closure_reason: Option<String>,
@@ -312,11 +302,19 @@ pub struct StatusBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct StatusAnswer {
     pub version: i64,
-    /// `changed`, or `closure_requested` when a case worker's closure awaits a supervisor.
-    pub outcome: String,
+    /// `closure_requested` when a case worker's closure awaits a supervisor.
+    pub outcome: Outcome,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{code}/status", params(("code" = String, Path)), request_body = StatusBody, responses((status = 200, body = StatusAnswer), (status = 404, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+/// What a status change did.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Changed,
+    ClosureRequested,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{code}/status", operation_id = "changeCaseStatus", params(("code" = String, Path)), request_body = StatusBody, responses((status = 200, body = StatusAnswer), (status = 409), (status = 422)))]
 pub async fn change_status(
     State(state): State<AppState>,
     auth: Auth,
@@ -343,11 +341,11 @@ pub async fn change_status(
     Ok(Json(match outcome {
         StatusOutcome::Changed(v) => StatusAnswer {
             version: v.0,
-            outcome: "changed".into(),
+            outcome: Outcome::Changed,
         },
         StatusOutcome::ClosureRequested(v) => StatusAnswer {
             version: v.0,
-            outcome: "closure_requested".into(),
+            outcome: Outcome::ClosureRequested,
         },
     }))
 }
@@ -355,11 +353,10 @@ pub async fn change_status(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SafetyBody {
     pub version: i64,
-    #[schema(value_type = Object)]
     pub safe_contact: SafeContact,
 }
 
-#[utoipa::path(put, path = "/api/v1/cases/{code}/safety", params(("code" = String, Path)), request_body = SafetyBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(put, path = "/api/v1/cases/{code}/safety", operation_id = "updateCaseSafety", params(("code" = String, Path)), request_body = SafetyBody, responses((status = 200, body = Saved), (status = 404), (status = 409)))]
 pub async fn update_safety(
     State(state): State<AppState>,
     auth: Auth,
@@ -385,10 +382,7 @@ pub async fn update_safety(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
-    #[schema(value_type = Object)]
     pub person: PersonRecord,
-    /// `{relation, situation: {situation: at_home|abroad|returned, …}, cares_for_child}`.
-    #[schema(value_type = Object)]
     pub member: MemberRecord,
 }
 
@@ -397,7 +391,7 @@ pub struct Created {
     pub id: Uuid,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{code}/household", params(("code" = String, Path)), request_body = MemberBody, responses((status = 201, body = Created), (status = 404, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/cases/{code}/household", operation_id = "addHouseholdMember", params(("code" = String, Path)), request_body = MemberBody, responses((status = 201, body = Created), (status = 404), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
     auth: Auth,
@@ -417,17 +411,11 @@ pub async fn add_member(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ConsentBody {
-    /// `assistance`, `sharing`, `statistics`.
-    #[schema(value_type = String)]
     pub purpose: Purpose,
     /// For `sharing`: the organisation it allows.
     pub organisation_id: Option<Uuid>,
     pub given_at: DateTime<Utc>,
-    /// `written` or `oral_with_witness`.
-    #[schema(value_type = String)]
     pub form: ConsentForm,
-    /// `person`, `parent`, `guardian`, `representative`.
-    #[schema(value_type = String)]
     pub given_by: GivenBy,
     #[serde(default)]
     pub representative_name: String,
@@ -437,7 +425,7 @@ pub struct ConsentBody {
     pub witness: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{code}/consents", params(("code" = String, Path)), request_body = ConsentBody, responses((status = 201, body = Created), (status = 404, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/cases/{code}/consents", operation_id = "recordConsent", params(("code" = String, Path)), request_body = ConsentBody, responses((status = 201, body = Created), (status = 404), (status = 422)))]
 pub async fn add_consent(
     State(state): State<AppState>,
     auth: Auth,
@@ -476,7 +464,7 @@ pub struct WithdrawBody {
     pub version: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{code}/consents/{id}/withdraw", params(("code" = String, Path), ("id" = String, Path)), request_body = WithdrawBody, responses((status = 204), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/cases/{code}/consents/{id}/withdraw", operation_id = "withdrawConsent", params(("code" = String, Path), ("id" = String, Path)), request_body = WithdrawBody, responses((status = 204), (status = 404), (status = 409)))]
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     auth: Auth,
@@ -503,10 +491,12 @@ pub async fn withdraw_consent(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsentQuery {
-    /// `assistance`, `sharing`, `statistics`.
+    #[param(value_type = Option<Purpose>)]
     purpose: Option<String>,
     /// For `sharing`: the organisation to share with.
+    #[param(value_type = Option<Uuid>)]
     organisation_id: Option<String>,
 }
 
@@ -518,7 +508,7 @@ pub struct ConsentAnswer {
     pub reason: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{code}/consent-check", params(("code" = String, Path), ConsentQuery), responses((status = 200, body = ConsentAnswer), (status = 404, body = crate::render::Problem)))]
+#[utoipa::path(get, path = "/api/v1/cases/{code}/consent-check", operation_id = "checkConsent", params(("code" = String, Path), ConsentQuery), responses((status = 200, body = ConsentAnswer), (status = 422)))]
 pub async fn consent_check(
     State(state): State<AppState>,
     auth: Auth,
@@ -555,11 +545,10 @@ pub async fn consent_check(
 pub struct IdentificationBody {
     /// The identification's version; absent for the first one.
     pub version: Option<i64>,
-    #[schema(value_type = Object)]
     pub identification: IdentificationRecord,
 }
 
-#[utoipa::path(put, path = "/api/v1/cases/{code}/identification", params(("code" = String, Path)), request_body = IdentificationBody, responses((status = 200, body = Saved), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(put, path = "/api/v1/cases/{code}/identification", operation_id = "saveIdentification", params(("code" = String, Path)), request_body = IdentificationBody, responses((status = 200, body = Saved), (status = 404), (status = 409)))]
 pub async fn save_identification(
     State(state): State<AppState>,
     auth: Auth,
@@ -581,4 +570,20 @@ pub async fn save_identification(
         .await?;
     unit.commit().await?;
     Ok(Json(Saved { version: v.0 }))
+}
+
+/// The case's history, newest first, in the caller's language: who changed what, when,
+/// from which value to which (the history tab of the case page, as data).
+#[utoipa::path(get, path = "/api/v1/cases/{code}/history", operation_id = "getCaseHistory", params(("code" = String, Path)), responses((status = 200, body = Vec<HistoryEntry>)))]
+pub async fn history(
+    State(state): State<AppState>,
+    auth: Auth,
+    lang: Lang,
+    RequestId(rid): RequestId,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, AppError> {
+    let file = open(&state, &auth, &code, &rid).await?;
+    let t = Tr(lang);
+    let lookups = Lookups::load(&state, &auth, t).await?;
+    Ok(Json(history_of(t, &lookups, &file.history)))
 }

@@ -15,7 +15,7 @@ pub struct Health {
 }
 
 /// Answers 200 when the database answers, 503 otherwise.
-#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[utoipa::path(get, path = "/healthz", operation_id = "health", security(()), responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let up = sqlx_ping(&state).await;
     let status = if up {

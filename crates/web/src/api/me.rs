@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 pub struct MeOrganisation {
     pub id: uuid::Uuid,
     pub code: String,
+    #[schema(value_type = yoldash_domain::OrganisationType)]
     pub org_type: String,
     pub names: BTreeMap<String, String>,
 }
@@ -21,14 +22,17 @@ pub struct Me {
     pub id: uuid::Uuid,
     pub email: String,
     pub display_name: String,
+    #[schema(value_type = super::contract::LanguageCode)]
     pub language: String,
+    #[schema(value_type = Vec<yoldash_domain::Role>)]
     pub roles: Vec<String>,
+    #[schema(value_type = Vec<yoldash_domain::Permission>)]
     pub permissions: Vec<String>,
     pub must_change_password: bool,
     pub organisation: MeOrganisation,
 }
 
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = crate::render::Problem)))]
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "me", responses((status = 200, body = Me), (status = 401)))]
 pub async fn me(State(state): State<AppState>, auth: Auth) -> Result<Json<Me>, AppError> {
     let org = state.store.organisation(auth.user.org_id).await?;
     let permissions = state

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod contract;
 pub mod health;
 pub mod me;
 pub mod organisations;
@@ -13,12 +14,14 @@ use axum::extract::rejection::JsonRejection;
 use utoipa::OpenApi;
 
 use crate::error::AppError;
+use contract::Errors;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yoldash API", description = "Case management, registers, indicators and National Action Plan monitoring for counter-trafficking work. Authenticate with `Authorization: Bearer <token>` (tokens are created with `yoldash token create`). Errors are RFC 9457 problem details with a stable `type` and a title in the caller's language."),
     paths(
         health::healthz,
+        openapi_json,
         me::me,
         organisations::list, organisations::create, organisations::show, organisations::deactivate,
         users::list, users::create, users::show, users::update, users::disable,
@@ -26,10 +29,10 @@ use crate::error::AppError;
         audit::list,
         cases::list, cases::search, cases::create, cases::show, cases::update_person, cases::update_details,
         cases::change_status, cases::update_safety, cases::add_member, cases::add_consent,
-        cases::withdraw_consent, cases::consent_check, cases::save_identification,
+        cases::withdraw_consent, cases::consent_check, cases::save_identification, cases::history,
     ),
     components(schemas(crate::render::Problem, crate::render::FieldProblem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Errors),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -47,6 +50,9 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", operation_id = "openApiDocument", security(()),
+    responses((status = 200, description = "The OpenAPI description of the API", body = contract::ApiDocument)))]
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -16,6 +16,7 @@ use yoldash_store::organisations::{NewOrganisation, Organisation};
 pub struct OrganisationView {
     pub id: uuid::Uuid,
     pub code: String,
+    #[schema(value_type = OrganisationType)]
     pub org_type: String,
     pub names: BTreeMap<String, String>,
     pub region_id: Option<uuid::Uuid>,
@@ -37,13 +38,13 @@ impl From<Organisation> for OrganisationView {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, body = Vec<OrganisationView>)))]
+#[utoipa::path(get, path = "/api/v1/organisations", operation_id = "listOrganisations", responses((status = 200, body = Vec<OrganisationView>)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<OrganisationView>>, AppError> {
     let orgs = state.store.organisations().await?;
     Ok(Json(orgs.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/organisations/{id}", params(("id" = String, Path)), responses((status = 200, body = OrganisationView), (status = 404, body = crate::render::Problem)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", operation_id = "getOrganisation", params(("id" = String, Path)), responses((status = 200, body = OrganisationView), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -53,15 +54,16 @@ pub async fn show(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewOrganisationBody {
+    #[schema(min_length = 1)]
     pub code: String,
-    /// `government_agency`, `public_association`, `international_organisation` or `service_provider`.
+    #[schema(value_type = OrganisationType)]
     pub org_type: String,
     /// Name per language code; `en` is required.
     pub names: BTreeMap<String, String>,
     pub region_code: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/organisations", request_body = NewOrganisationBody, responses((status = 201, body = OrganisationView), (status = 422, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/organisations", operation_id = "createOrganisation", request_body = NewOrganisationBody, responses((status = 201, body = OrganisationView), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -117,7 +119,7 @@ pub struct VersionBody {
     pub version: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/deactivate", params(("id" = String, Path)), request_body = VersionBody, responses((status = 200, body = OrganisationView), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/deactivate", operation_id = "deactivateOrganisation", params(("id" = String, Path)), request_body = VersionBody, responses((status = 200, body = OrganisationView), (status = 404), (status = 409)))]
 pub async fn deactivate(
     State(state): State<AppState>,
     auth: Auth,

@@ -16,7 +16,7 @@ pub struct RegionView {
     pub names: BTreeMap<String, String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/regions", responses((status = 200, body = Vec<RegionView>)))]
+#[utoipa::path(get, path = "/api/v1/regions", operation_id = "listRegions", responses((status = 200, body = Vec<RegionView>)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RegionView>>, AppError> {
     let regions = state.store.regions().await?;
     Ok(Json(

@@ -37,7 +37,9 @@ pub struct UserView {
     pub org_id: uuid::Uuid,
     pub email: String,
     pub display_name: String,
+    #[schema(value_type = super::contract::LanguageCode)]
     pub language: String,
+    #[schema(value_type = Vec<Role>)]
     pub roles: Vec<String>,
     pub active: bool,
     pub must_change_password: bool,
@@ -61,12 +63,14 @@ impl From<User> for UserView {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only users of this organisation.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub org_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/users", params(ListQuery), responses((status = 200, body = Vec<UserView>)))]
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "listUsers", params(ListQuery), responses((status = 200, body = Vec<UserView>), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -93,7 +97,7 @@ pub async fn list(
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 404, body = crate::render::Problem)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "getUser", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
@@ -117,17 +121,22 @@ pub async fn show(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUserBody {
+    #[schema(min_length = 3, format = "email")]
     pub email: String,
+    #[schema(min_length = 1)]
     pub display_name: String,
     /// Defaults to the caller's organisation; only system administrators may name another.
     pub org_id: Option<uuid::Uuid>,
+    #[schema(value_type = Vec<Role>, min_items = 1)]
     pub roles: Vec<String>,
+    #[schema(value_type = Option<super::contract::LanguageCode>)]
     pub language: Option<String>,
     /// The initial password; the user must change it at first sign-in.
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody, responses((status = 201, body = UserView), (status = 422, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "createUser", request_body = NewUserBody, responses((status = 201, body = UserView), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -187,11 +196,13 @@ pub async fn create(
 pub struct UpdateUserBody {
     /// The version the caller last saw; if the account changed since, the answer is 409.
     pub version: i64,
+    #[schema(min_length = 1)]
     pub display_name: String,
+    #[schema(value_type = super::contract::LanguageCode)]
     pub language: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/users/{id}", params(("id" = String, Path)), request_body = UpdateUserBody, responses((status = 200, body = UserView), (status = 404, body = crate::render::Problem), (status = 409, body = crate::render::Problem), (status = 422, body = crate::render::Problem)))]
+#[utoipa::path(put, path = "/api/v1/users/{id}", operation_id = "updateUser", params(("id" = String, Path)), request_body = UpdateUserBody, responses((status = 200, body = UserView), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
@@ -218,7 +229,7 @@ pub async fn update(
     Ok(Json(state.store.user(user.id).await?.into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/users/{id}/disable", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 404, body = crate::render::Problem)))]
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", operation_id = "disableUser", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 422)))]
 pub async fn disable(
     State(state): State<AppState>,
     auth: Auth,

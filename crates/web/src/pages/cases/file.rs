@@ -6,6 +6,7 @@ use super::Lookups;
 use super::forms::*;
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
+use crate::casework::history_label;
 use crate::error::AppError;
 use crate::fields::{FieldSet, Fields, FormData};
 use crate::forms::FieldErrors;
@@ -17,7 +18,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
-use uuid::Uuid;
 use yoldash_domain::case::{CaseStatus, next_statuses};
 use yoldash_domain::consent::{Purpose, may_use};
 use yoldash_domain::household::{Member, left_behind};
@@ -25,7 +25,6 @@ use yoldash_domain::{Permission, Version};
 use yoldash_store::StoreError;
 use yoldash_store::case_records::{code_of, situation_code};
 use yoldash_store::cases::{CaseDetails, CaseFile, StatusOutcome};
-use yoldash_store::history::VersionEntry;
 
 /// The tabs, in order.
 pub const TABS: [&str; 6] = [
@@ -136,144 +135,6 @@ fn tab_of(form: &str) -> &'static str {
         "safety" | "details" | "status" => "safety",
         _ => "person",
     }
-}
-
-fn history_label(t: Tr, field: &str) -> String {
-    let key = format!("label-{field}");
-    if t.has(&key) {
-        t.get(&key)
-    } else {
-        field.to_string()
-    }
-}
-
-/// The label-key prefix of the codes a history field holds (`sex` → `sex-female`).
-fn code_list_of(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "sex" => "sex",
-        "gender_identity" => "gender",
-        "case_type" => "case-type",
-        "status" => "case-status",
-        "risk" => "risk",
-        "relation" => "relation",
-        "situation" => "situation",
-        "purpose" => "purpose",
-        "form" => "consent-form",
-        "given_by" => "given-by",
-        "trafficking_status" => "trafficking",
-        "exploitation_forms" => "exploitation",
-        "control_methods" => "control",
-        "recruitment_method" => "recruitment",
-        "recruiter_relation" => "recruiter-relation",
-        "isic_section" => "isic",
-        "disability" => "disability",
-        "education" => "education",
-        "marital_status" => "marital",
-        _ => return None,
-    })
-}
-
-/// A stored history value as the reader should see it: labels for codes, names for
-/// countries, languages, people and organisations, yes/no for flags.
-fn history_value(t: Tr, lookups: &Lookups, field: &str, v: &str) -> String {
-    use yoldash_domain::catalogue::Catalogue;
-    if v.is_empty() {
-        return String::new();
-    }
-    let each = |f: &dyn Fn(&str) -> String| -> String {
-        v.split(", ").map(f).collect::<Vec<_>>().join(", ")
-    };
-    if let Some(list) = code_list_of(field) {
-        return each(&|c| {
-            let key = format!("{list}-{c}");
-            if t.has(&key) {
-                t.get(&key)
-            } else {
-                c.to_string()
-            }
-        });
-    }
-    match field {
-        "citizenships"
-        | "abroad_country"
-        | "recruitment_countries"
-        | "transit_countries"
-        | "exploitation_countries" => {
-            return each(&|c| Catalogue::countries().name(c, t.lang()));
-        }
-        "languages" => return each(&|c| Catalogue::languages().name(c, t.lang())),
-        "closure_reason" => {
-            return lookups
-                .choices
-                .closure_reasons
-                .iter()
-                .find(|(c, _)| c == v)
-                .map_or_else(|| v.to_string(), |(_, l)| l.clone());
-        }
-        "documents" => {
-            return v
-                .split("; ")
-                .map(|d| {
-                    let mut parts = d.splitn(3, ' ');
-                    let kind = parts.next().unwrap_or_default();
-                    let rest: Vec<&str> = parts.collect();
-                    let key = format!("document-{kind}");
-                    let kind = if t.has(&key) {
-                        t.get(&key)
-                    } else {
-                        kind.to_string()
-                    };
-                    format!("{kind} {}", rest.join(" "))
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-        }
-        _ => {}
-    }
-    match Uuid::parse_str(v) {
-        Ok(id) => lookups.name_of(id).unwrap_or_else(|| v.to_string()),
-        Err(_) => match v {
-            "true" => t.get("yes"),
-            "false" => t.get("no"),
-            _ => v.to_string(),
-        },
-    }
-}
-
-fn history_rows(t: Tr, lookups: &Lookups, versions: &[VersionEntry]) -> Vec<HistoryRow> {
-    versions
-        .iter()
-        .map(|v| HistoryRow {
-            when: t.datetime(v.at),
-            who: v
-                .actor_user_id
-                .map(|u| lookups.worker_name(u))
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| t.get("history-someone")),
-            what: t.get(&format!("history-{}-{}", v.record_kind, v.change)),
-            filled: if v.change == "create" {
-                v.changes
-                    .iter()
-                    .map(|c| history_label(t, &c.field))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                String::new()
-            },
-            changes: v
-                .changes
-                .iter()
-                .filter(|_| v.change != "create")
-                .map(|c| {
-                    (
-                        history_label(t, &c.field),
-                        history_value(t, lookups, &c.field, &c.old),
-                        history_value(t, lookups, &c.field, &c.new),
-                    )
-                })
-                .collect(),
-        })
-        .collect()
 }
 
 /// Builds the case page for `tab`, with a returned form if there is one.
@@ -625,7 +486,25 @@ async fn build(
         left_behind: left,
         consents,
         consent_now,
-        history: history_rows(t, &lookups, &file.history),
+        history: crate::casework::history(t, &lookups, &file.history)
+            .into_iter()
+            .map(|e| HistoryRow {
+                when: e.when,
+                who: e.who.name,
+                what: e.what,
+                filled: e
+                    .filled
+                    .into_iter()
+                    .map(|f| f.label)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                changes: e
+                    .changes
+                    .into_iter()
+                    .map(|c| (c.label, c.old, c.new))
+                    .collect(),
+            })
+            .collect(),
     })
 }
 

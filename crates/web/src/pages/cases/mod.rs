@@ -7,17 +7,13 @@ pub mod list;
 pub mod member;
 pub mod register;
 
-use crate::AppState;
+pub use crate::casework::{Lookups, open_case_file};
+
 use crate::api::cases as api;
-use crate::auth::Auth;
-use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::routes::{Access, Endpoint, ep, owned};
 use axum::http::Method;
 use axum::routing::{get, post, put};
-use forms::Choices;
-use std::collections::BTreeMap;
-use uuid::Uuid;
 use yoldash_domain::Permission;
 
 pub fn endpoints() -> Vec<Endpoint> {
@@ -150,6 +146,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         )),
         case(ep(
             Method::GET,
+            "/api/v1/cases/{code}/history",
+            Signed(P::ProfileUse),
+            get(api::history),
+        )),
+        case(ep(
+            Method::GET,
             "/api/v1/cases/{code}/consent-check",
             Signed(P::ProfileUse),
             get(api::consent_check),
@@ -205,17 +207,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// Opens a case file for the actor (404 outside their scope), with its audit entry.
-pub async fn open_case_file(
-    state: &AppState,
-    auth: &Auth,
-    code: &str,
-    rid: &str,
-) -> Result<yoldash_store::cases::CaseFile, AppError> {
-    let file = state.store.open_case(&auth.actor, code, Some(rid)).await?;
-    Ok(file)
-}
-
 /// The label of an age band: child/adult are words, numeric bands read the same everywhere.
 pub fn age_band_label(t: Tr, _set: &str, code: &str) -> String {
     let key = format!("age-{code}");
@@ -223,107 +214,5 @@ pub fn age_band_label(t: Tr, _set: &str, code: &str) -> String {
         t.get(&key)
     } else {
         code.replace('-', "–")
-    }
-}
-
-/// Names and choices the case pages look up: regions, organisations, case workers.
-pub struct Lookups {
-    pub choices: Choices,
-    region_names: BTreeMap<Uuid, String>,
-    region_children: BTreeMap<Uuid, Vec<Uuid>>,
-    worker_names: BTreeMap<Uuid, String>,
-    org_names: BTreeMap<Uuid, String>,
-}
-
-impl Lookups {
-    pub async fn load(state: &AppState, auth: &Auth, t: Tr) -> Result<Self, AppError> {
-        // From memory: the directory is read again only after a change.
-        let directory = state.store.directory().await?;
-        let regions = &directory.regions;
-        let mut region_children: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
-        for r in regions {
-            if let Some(p) = r.parent_id {
-                region_children.entry(p).or_default().push(r.id);
-            }
-        }
-        let region_names: BTreeMap<Uuid, String> = regions
-            .iter()
-            .map(|r| (r.id, r.name_in(t.lang()).to_string()))
-            .collect();
-        let workers = directory.case_workers(auth.actor.org_id);
-        let orgs = &directory.organisations;
-        let closure = directory.items("closure_reason");
-        let choices = Choices {
-            regions: regions
-                .iter()
-                .map(|r| {
-                    (
-                        r.code.clone(),
-                        format!("{} ({})", r.name_in(t.lang()), r.code),
-                    )
-                })
-                .collect(),
-            region_ids: regions.iter().map(|r| (r.code.clone(), r.id)).collect(),
-            organisations: orgs
-                .iter()
-                .filter(|o| o.active)
-                .map(|o| (o.id.to_string(), o.name_in(t.lang()).to_string()))
-                .collect(),
-            workers: workers
-                .iter()
-                .map(|(id, name)| (id.to_string(), name.clone()))
-                .collect(),
-            closure_reasons: closure
-                .iter()
-                .map(|i| (i.code.clone(), i.label(t.lang()).to_string()))
-                .collect(),
-        };
-        Ok(Self {
-            choices,
-            region_names,
-            region_children,
-            worker_names: workers.iter().cloned().collect(),
-            org_names: orgs
-                .iter()
-                .map(|o| (o.id, o.name_in(t.lang()).to_string()))
-                .collect(),
-        })
-    }
-
-    pub fn region_name(&self, id: Uuid) -> String {
-        self.region_names.get(&id).cloned().unwrap_or_default()
-    }
-
-    pub fn worker_name(&self, id: Uuid) -> String {
-        self.worker_names.get(&id).cloned().unwrap_or_default()
-    }
-
-    pub fn org_name(&self, id: Uuid) -> String {
-        self.org_names.get(&id).cloned().unwrap_or_default()
-    }
-
-    /// A region (by code) and every region below it; empty when the code is unknown.
-    pub fn region_and_below(&self, code: &str) -> Vec<Uuid> {
-        let Some(root) = self.choices.region_id(code) else {
-            return Vec::new();
-        };
-        let mut out = vec![root];
-        let mut i = 0;
-        while i < out.len() {
-            if let Some(kids) = self.region_children.get(&out[i]) {
-                out.extend(kids.iter().copied());
-            }
-            i += 1;
-        }
-        out
-    }
-
-    /// Any id the history mentions (worker, organisation, region) as a name.
-    pub fn name_of(&self, id: Uuid) -> Option<String> {
-        self.worker_names
-            .get(&id)
-            .or_else(|| self.org_names.get(&id))
-            .or_else(|| self.region_names.get(&id))
-            .cloned()
     }
 }
