@@ -28,6 +28,19 @@ pub enum Pairs {
     Chain,
 }
 
+/// How many hex digits of the ring id are shown and stored (64 bits: enough to tell
+/// deployments apart; the check value decides).
+const RING_ID_LEN: usize = 16;
+
+/// Which key ring this is, as a database records it (see [`KeyRing::identity`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RingIdentity {
+    /// A short public name of the ring (16 hex digits), for messages.
+    pub id: String,
+    /// The check value (64 hex digits): equal only for the same audit and blind-index keys.
+    pub check: String,
+}
+
 /// All keys of one Yoldash installation.
 ///
 /// * **Data keys** (numbered from 1) encrypt individual database fields with
@@ -290,6 +303,28 @@ impl KeyRing {
         let mut mac = hmac_with(&self.audit_key);
         mac.update(message);
         mac.finalize().into_bytes().into()
+    }
+
+    /// The ring's identity, which a database records to tell its own key ring from any
+    /// other: a short public id and a check value, both HMAC-SHA256 outputs under a key
+    /// derived from the audit and blind-index keys. Those two keys never rotate, so the
+    /// identity survives `rotate`, export, import and backups; neither value helps to
+    /// decrypt or to forge anything (each is a MAC of a fixed label under a derived key).
+    pub fn identity(&self) -> RingIdentity {
+        let mut derive = hmac_with(&self.audit_key);
+        derive.update(b"yoldash.keyring.identity.v1\0");
+        derive.update(self.blind_index_key.as_bytes());
+        let identity_key = Zeroizing::new(<[u8; 32]>::from(derive.finalize().into_bytes()));
+        let label = |label: &[u8]| {
+            let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&identity_key[..])
+                .expect("HMAC accepts keys of any length");
+            mac.update(label);
+            to_hex(&mac.finalize().into_bytes())
+        };
+        RingIdentity {
+            id: label(b"id")[..RING_ID_LEN].to_string(),
+            check: label(b"check"),
+        }
     }
 
     /// A ring with the given keys, for tests and fixtures.
@@ -611,6 +646,42 @@ mod tests {
     #[should_panic(expected = "must not contain NUL")]
     fn blind_index_rejects_nul_purpose() {
         let _ = KeyRing::generate().blind_index("a\0b", "c");
+    }
+
+    #[test]
+    fn identity_survives_rotation_and_tells_rings_apart() {
+        let mut ring = fixed_ring();
+        let before = ring.identity();
+        assert_eq!(before.id.len(), 16);
+        assert_eq!(before.check.len(), 64);
+        assert_ne!(
+            before.id,
+            before.check[..16],
+            "id and check are separate values"
+        );
+        ring.rotate();
+        ring.retire_unused(&[]);
+        assert_eq!(ring.identity(), before, "rotation keeps the identity");
+        let other = KeyRing::generate();
+        assert_ne!(other.identity().id, before.id);
+        assert_ne!(other.identity().check, before.check);
+        // Same audit key, another blind-index key: the check differs.
+        let data_key: [u8; 32] = core::array::from_fn(|i| 0x80 + i as u8);
+        let twin = KeyRing::from_fixed_keys(&[(3, data_key)], [0x42; 32], [7; 32]);
+        assert_ne!(twin.identity().check, before.check);
+        // Nothing of the keys shows in it.
+        for key in [ring.audit_key.as_bytes(), ring.blind_index_key.as_bytes()] {
+            assert!(!before.check.contains(&to_hex(&key[..8])));
+        }
+        // A known answer (computed with Python's `hmac` module), so that the identity never
+        // changes by accident: deployments' databases record it.
+        assert_eq!(
+            before,
+            RingIdentity {
+                id: "156775944ccfe8fc".into(),
+                check: "622d9f1812eca04c9dabb2209552130e2f19dc2105d612d5522ceedecc4fed55".into(),
+            }
+        );
     }
 
     #[test]

@@ -46,5 +46,5 @@ mod secret;
 
 pub use error::KeyRingError;
 pub use field::FieldContext;
-pub use keyring::{KeyRing, Pairs};
+pub use keyring::{KeyRing, Pairs, RingIdentity};
 pub use normalize::normalize_for_index;

@@ -11,6 +11,7 @@ pub mod directory;
 pub mod encrypted;
 pub mod error;
 pub mod history;
+pub mod key_binding;
 pub mod migrate;
 pub mod organisations;
 pub mod passwords;

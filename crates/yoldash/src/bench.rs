@@ -461,7 +461,7 @@ async fn audit_page(data: &DataArgs, entries: usize, requests: usize) -> anyhow:
         data.data_dir = dir.clone();
         Some(TempDataDir(dir))
     };
-    let store = context::open(&data).await?;
+    let store = context::set_up(&data).await?;
     if store.count_users().await? > 0 {
         bail!(
             "the database already holds accounts: the benchmark only runs on an empty database \

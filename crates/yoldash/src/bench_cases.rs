@@ -53,7 +53,7 @@ pub async fn run(
         data.data_dir = dir.clone();
         Some(TempDataDir(dir))
     };
-    let store = context::open(&data).await?;
+    let store = context::set_up(&data).await?;
     let fresh = crate::demo::load(&store, &data).await?;
     if !fresh
         && store

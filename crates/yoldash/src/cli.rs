@@ -19,7 +19,8 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
     /// Data directory: the SQLite database (unless --database-url is given), the key file
-    /// and the audit head file. Created on first use with owner-only permissions.
+    /// and the audit head file. Created, owner-only, by `serve`, `demo` and `migrate` (with a
+    /// key file only for a database without data); every other command needs it to exist.
     #[arg(long, env = "YOLDASH_DATA_DIR", default_value = "yoldash-data")]
     pub data_dir: PathBuf,
     /// Database URL: `postgres://user:pass@host/db` for PostgreSQL; default is SQLite in
@@ -83,7 +84,7 @@ pub enum Command {
         #[command(flatten)]
         serve: DemoArgs,
     },
-    /// Apply database migrations and exit.
+    /// Apply database migrations and exit (setting up a new deployment if there is none).
     Migrate {
         #[command(flatten)]
         data: DataArgs,
@@ -261,7 +262,8 @@ pub enum TokenCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Walk the audit chain; exit 1 naming the first entry altered, removed or reordered.
+    /// Walk the audit chain; exit 1 naming the first entry altered, removed or reordered (or
+    /// saying that the key file is not this database's).
     Verify {
         #[command(flatten)]
         data: DataArgs,

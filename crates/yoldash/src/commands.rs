@@ -3,19 +3,21 @@
 use crate::cli::{
     AuditCommand, DataArgs, DemoArgs, KeyCommand, OrgCommand, ServeArgs, TokenCommand, UserCommand,
 };
-use crate::context::{self, AUDIT_HEAD_FILE, DB_FILE, ensure_data_dir, open, secret_from};
+use crate::context::{self, AUDIT_HEAD_FILE, DB_FILE, ensure_data_dir, open, secret_from, set_up};
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
 use std::io::Read;
 use yoldash_domain::{Email, OrgCode, OrganisationType, PasswordPolicy, PersonName, Role};
 use yoldash_keyring::KeyRing;
 use yoldash_store::audit::{Action, AuditEntry, Verdict, read_head_file, verify};
+use yoldash_store::backup::BackupLock;
+use yoldash_store::key_binding;
 use yoldash_store::organisations::NewOrganisation;
 use yoldash_store::users::NewUser;
 use yoldash_web::{Application, WebConfig};
 
 pub async fn serve(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
-    let store = open(data).await?;
+    let store = set_up(data).await?;
     run_server(store, serve, None).await
 }
 
@@ -70,7 +72,7 @@ async fn shutdown_signal() {
 }
 
 pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
-    let store = open(data).await?;
+    let store = set_up(data).await?;
     let fresh = crate::demo::load(&store, data).await?;
     let cases = match crate::demo::cases::seed(&store, demo.cases).await? {
         crate::demo::cases::Outcome::Created(summary) => summary.to_string(),
@@ -103,12 +105,15 @@ pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
 }
 
 pub async fn migrate(data: &DataArgs) -> anyhow::Result<()> {
-    let store = open(data).await?;
+    let store = set_up(data).await?;
     let level = yoldash_store::migrate::current_level(&store.db).await?;
     println!(
-        "database at migration level {level} ({})",
-        store.backend().as_str()
+        "database at migration level {level} ({}), key ring {}",
+        store.backend().as_str(),
+        store.keys().identity().id
     );
+    // Closing the pool lets SQLite fold its write-ahead log into the database and remove it.
+    store.db.close().await;
     Ok(())
 }
 
@@ -367,6 +372,13 @@ pub async fn audit(cmd: &AuditCommand) -> anyhow::Result<i32> {
     let head = read_head_file(&data.audit_head_path())?;
     match verify(&store, head.as_ref()).await? {
         Verdict::Intact { entries, head } => {
+            if head.is_some() && !data.audit_head_path().exists() {
+                eprintln!(
+                    "warning: the audit head file {} is missing, so removal of the newest entries \
+                     cannot be detected; it is written again at the next audited change",
+                    data.audit_head_path().display()
+                );
+            }
             println!("audit chain intact: {entries} entries");
             if let Some(h) = head {
                 println!("head: entry {} mac {}", h.seq, h.mac);
@@ -383,18 +395,19 @@ pub async fn audit(cmd: &AuditCommand) -> anyhow::Result<i32> {
 pub async fn key(cmd: &KeyCommand) -> anyhow::Result<()> {
     match cmd {
         KeyCommand::Rotate { data } => {
-            ensure_data_dir(&data.data_dir)?;
-            let (mut ring, _) = context::load_keys(data)?;
-            let passphrase = data.key_passphrase()?;
+            let (store, passphrase) = context::open_existing(data).await?;
+            // The ring was shown to open this database's data: a database that records no
+            // ring yet (made before the check) records it now, before the key changes.
+            if let Err(mismatch) = key_binding::record(&store).await? {
+                bail!("{mismatch}");
+            }
+            let mut ring = KeyRing::load(&data.key_path(), passphrase.as_deref())?;
             let new_id = ring.rotate();
             // First save the ring with old and new keys: if anything below is interrupted,
-            // every value stays readable and the command can simply be run again.
+            // every value stays readable and the command can simply be run again. Then the
+            // database records the new key, so that the older key file is refused from now on.
             ring.save(&data.key_path(), passphrase.as_deref())?;
-            let store = context::open_with(
-                data,
-                KeyRing::load(&data.key_path(), passphrase.as_deref())?,
-            )
-            .await?;
+            key_binding::record_data_key(&store, &ring).await?;
             let counts = store.reencrypt_all(&ring).await?;
             let in_use = store.key_ids_in_use().await?;
             ring.retire_unused(&in_use);
@@ -405,7 +418,8 @@ pub async fn key(cmd: &KeyCommand) -> anyhow::Result<()> {
                 )
                 .await?;
             println!(
-                "new data key {new_id}; {} encrypted values examined, {} re-encrypted; keys kept: {:?}",
+                "new data key {new_id} of key ring {}; {} encrypted values examined, {} re-encrypted; keys kept: {:?}",
+                ring.identity().id,
                 counts.examined,
                 counts.rewritten,
                 ring.key_ids()
@@ -431,8 +445,13 @@ pub async fn key(cmd: &KeyCommand) -> anyhow::Result<()> {
                     "the export cannot be opened ({e}): wrong passphrase, or the file is damaged"
                 )
             })?;
+            context::refuse_foreign_ring(data, &ring).await?;
             ring.save_new(&data.key_path(), data.key_passphrase()?.as_deref())?;
-            println!("key file written to {}", data.key_path().display());
+            println!(
+                "key file of key ring {} written to {}",
+                ring.identity().id,
+                data.key_path().display()
+            );
         }
         KeyCommand::Export {
             data,
@@ -440,11 +459,13 @@ pub async fn key(cmd: &KeyCommand) -> anyhow::Result<()> {
             passphrase_file,
         } => {
             let passphrase = backup_passphrase(passphrase_file.as_deref())?;
-            let (ring, _) = context::load_keys(data)?;
-            let sealed = ring.seal_to_bytes(&passphrase)?;
+            // Through the database: only the ring this database belongs to is exported.
+            let store = open(data).await?;
+            let sealed = store.keys().seal_to_bytes(&passphrase)?;
             write_private(out, &sealed)?;
             println!(
-                "key ring written to {}, sealed with the backup passphrase",
+                "key ring {} written to {}, sealed with the backup passphrase",
+                store.keys().identity().id,
                 out.display()
             );
         }
@@ -508,9 +529,11 @@ pub async fn backup(
         bail!("{} already exists", out.display());
     }
     let store = open(data).await?;
-    let snapshot = data
-        .data_dir
-        .join(format!(".backup-{}.db", uuid::Uuid::now_v7()));
+    // The unencrypted snapshot lives in a 0600 file that is removed when this ends, and by
+    // the next backup or server start if this process is killed.
+    let lock = BackupLock::take(&data.data_dir)?;
+    let snapshot = lock.temporary("backup")?;
+    let tmp = out.with_extension("partial");
     let result = async {
         store.snapshot_sqlite(&snapshot).await?;
         let header = BackupHeader {
@@ -522,9 +545,9 @@ pub async fn backup(
                 .encode(store.keys().seal_to_bytes(&passphrase)?),
         };
         let header = serde_json::to_vec(&header)?;
-        let reader = std::fs::File::open(&snapshot)?;
-        let tmp = out.with_extension("partial");
-        let writer = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let reader = std::fs::File::open(snapshot.path())?;
+        let _ = std::fs::remove_file(&tmp);
+        let writer = std::io::BufWriter::new(yoldash_store::backup::create_private(&tmp)?);
         let passphrase = passphrase.clone();
         tokio::task::spawn_blocking(move || {
             yoldash_keyring::seal::seal(reader, writer, &passphrase, &header)
@@ -537,7 +560,11 @@ pub async fn backup(
         anyhow::Ok(())
     }
     .await;
-    let _ = std::fs::remove_file(&snapshot);
+    drop(snapshot);
+    drop(lock);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
     result?;
     println!("backup written to {}", out.display());
     Ok(())
@@ -563,31 +590,32 @@ pub async fn restore(
             data.data_dir.display()
         );
     }
-    let tmp = data.data_dir.join(".restore.partial");
+    // The opened backup is plain SQLite until it becomes the database: a 0600 temporary,
+    // removed on failure, and by the next backup, restore or server start if killed.
+    let lock = BackupLock::take(&data.data_dir)?;
+    let tmp = lock.temporary("restore")?;
     let reader =
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let writer = std::fs::File::create(&tmp)?;
+    let writer = std::fs::OpenOptions::new().write(true).open(tmp.path())?;
     let pass = passphrase.clone();
     let opened =
         tokio::task::spawn_blocking(move || yoldash_keyring::seal::open(reader, writer, &pass))
             .await?;
     let header = match opened {
         Ok(h) => h,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            bail!(
-                "the backup cannot be authenticated ({e}): wrong passphrase, or the file is damaged or was altered"
-            );
-        }
+        Err(e) => bail!(
+            "the backup cannot be authenticated ({e}): wrong passphrase, or the file is damaged or was altered"
+        ),
     };
     let header: BackupHeader =
         serde_json::from_slice(&header).context("backup header unreadable")?;
     let sealed_ring = base64::engine::general_purpose::STANDARD.decode(&header.keyring)?;
     let ring = KeyRing::open_from_bytes(&sealed_ring, &passphrase)?;
     ring.save(&data.key_path(), data.key_passphrase()?.as_deref())?;
-    std::fs::rename(&tmp, &db_path)?;
+    tmp.keep(&db_path)?;
+    drop(lock);
     let _ = std::fs::remove_file(data.data_dir.join(AUDIT_HEAD_FILE));
-    let store = open(data).await?;
+    let store = set_up(data).await?;
     if let Some(tail) = store.audit_tail().await? {
         yoldash_store::audit::mirror_head(&store, tail).await?;
     }
