@@ -137,3 +137,6 @@ activity-backup = Made a backup
 activity-restore = Restored a backup
 activity-consent_override = Overrode a missing consent
 activity-import = Imported data
+
+## issue 10 (web)
+activity-access_refused = Asked for a record outside your access (refused)

@@ -137,3 +137,6 @@ activity-backup = Резервная копия
 activity-restore = Восстановление из резервной копии
 activity-consent_override = Действие без требуемого согласия
 activity-import = Импорт данных
+
+## issue 10 (web)
+activity-access_refused = Запрос записи вне вашей области доступа (отклонён)

@@ -137,3 +137,6 @@ activity-backup = Ätiýaçlyk nusga döretdi
 activity-restore = Ätiýaçlyk nusgadan dikeltdi
 activity-consent_override = Talap edilýän razylyksyz hereket etdi
 activity-import = Maglumatlary import etdi
+
+## issue 10 (web)
+activity-access_refused = Elýeterliligiňizden daşarky ýazgy soraldy (ret edildi)
