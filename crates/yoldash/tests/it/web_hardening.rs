@@ -666,3 +666,63 @@ both_backends!(
         assert_eq!(status, 429);
     }
 );
+
+both_backends!(
+    common_passwords_are_refused_with_a_translated_message,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let user = app.create_user(app.admin_org.id, &[Role::Viewer]).await;
+        let (client, csrf) = app.login(&user.email, TEST_PASSWORD).await;
+        for (lang, message) in [
+            ("en", "This password is too common or too simple."),
+            ("ru", "Этот пароль слишком распространённый или простой."),
+            ("tk", "Bu açar sözi örän giňden ýaýran ýa-da ýönekeý."),
+        ] {
+            client
+                .get(app.url(&format!("/lang/{lang}?next=/")))
+                .send()
+                .await
+                .unwrap();
+            for common in ["qwertyuiop12", "Sunshine2026!", "p@ssw0rd12345"] {
+                let res = app
+                    .post_form(
+                        &client,
+                        "/account/password",
+                        &[
+                            ("csrf", &csrf),
+                            ("current", TEST_PASSWORD),
+                            ("new", common),
+                            ("confirm", common),
+                        ],
+                    )
+                    .await;
+                assert_eq!(res.status, 422, "{common}");
+                assert!(res.body.contains(message), "{lang} {common}: {}", res.body);
+            }
+        }
+        // The API's account creation applies the same policy.
+        let admin = app.create_user(app.admin_org.id, &[Role::Admin]).await;
+        let token = app.token_for(&admin).await;
+        let res = app
+            .client()
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({"email": "new@x.tm", "display_name": "New",
+                "roles": ["viewer"], "password": "qwertyuiop12"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert!(
+            problem["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == "password" && e["code"] == "password-common"),
+            "{problem}"
+        );
+    }
+);
