@@ -72,3 +72,8 @@ token-last-used = Last used
 token-revoked = Revoked
 token-revoke = Revoke
 flash-token-revoked = The token was revoked.
+
+## issue 10 (web)
+field-cannot-deactivate-own = You cannot deactivate your own organisation.
+field-cannot-deactivate-last-administrators = This is the last organisation with an active system administrator: nobody could sign in to undo its deactivation.
+flash-cannot-deactivate-last-administrators = This is the last organisation with an active system administrator: nobody could sign in to undo its deactivation.

@@ -72,3 +72,6 @@ audit-action-backup = Backup
 audit-action-restore = Restore from backup
 audit-action-consent_override = Consent override
 audit-action-import = Import
+
+## issue 10 (web)
+audit-action-access_refused = Access refused (outside scope)

@@ -141,3 +141,6 @@ activity-import = Imported data
 ## issue 10 (authz)
 error-account-out-of-reach = This account holds a role you cannot grant, so you cannot change it. Ask a system administrator.
 error-supervisor-decision = Reassigning a case and lifting its protection (restricted, family member implicated) are decisions for a case supervisor.
+
+## issue 10 (web)
+activity-access_refused = Asked for a record outside your access (refused)

@@ -72,3 +72,8 @@ token-last-used = Последнее использование
 token-revoked = Отозван
 token-revoke = Отозвать
 flash-token-revoked = Токен отозван.
+
+## issue 10 (web)
+field-cannot-deactivate-own = Нельзя деактивировать собственную организацию.
+field-cannot-deactivate-last-administrators = Это последняя организация с активным системным администратором: после деактивации никто не сможет войти и отменить её.
+flash-cannot-deactivate-last-administrators = Это последняя организация с активным системным администратором: после деактивации никто не сможет войти и отменить её.

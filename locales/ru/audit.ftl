@@ -72,3 +72,6 @@ audit-action-backup = Резервное копирование
 audit-action-restore = Восстановление из резервной копии
 audit-action-consent_override = Действие без согласия
 audit-action-import = Импорт
+
+## issue 10 (web)
+audit-action-access_refused = Отказ в доступе (вне области доступа)

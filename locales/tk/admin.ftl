@@ -72,3 +72,8 @@ token-last-used = Soňky ulanylan
 token-revoked = Ýatyrylan
 token-revoke = Ýatyr
 flash-token-revoked = Belgi ýatyryldy.
+
+## issue 10 (web)
+field-cannot-deactivate-own = Öz guramaňyzy işjeňsizleşdirip bilmersiňiz.
+field-cannot-deactivate-last-administrators = Bu işjeň ulgam administratory bolan iň soňky gurama: ony işjeňsizleşdirseňiz, hiç kim girip, muny yzyna gaýtaryp bilmez.
+flash-cannot-deactivate-last-administrators = Bu işjeň ulgam administratory bolan iň soňky gurama: ony işjeňsizleşdirseňiz, hiç kim girip, muny yzyna gaýtaryp bilmez.

@@ -72,3 +72,6 @@ audit-action-backup = Ätiýaçlyk nusga
 audit-action-restore = Ätiýaçlyk nusgadan dikeltmek
 audit-action-consent_override = Razylyksyz hereket
 audit-action-import = Import
+
+## issue 10 (web)
+audit-action-access_refused = Elýeterlilik ret edildi (ygtyýarlykdan daşarda)

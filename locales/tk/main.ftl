@@ -141,3 +141,6 @@ activity-import = Maglumatlary import etdi
 ## issue 10 (authz)
 error-account-out-of-reach = Bu hasabyň siziň berip bilmeýän wezipäňiz bar, şonuň üçin ony üýtgedip bilmersiňiz. Ulgam administratoryna ýüz tutuň.
 error-supervisor-decision = Işi başga hünärmene bermek we ondan goragy aýyrmak (girişi çäklendirilen, maşgala agzasy gatyşykly) diňe wakalaryň ýolbaşçysynyň çözgüdidir.
+
+## issue 10 (web)
+activity-access_refused = Elýeterliligiňizden daşarky ýazgy soraldy (ret edildi)

@@ -1,5 +1,8 @@
 //! The people who use the system: e-mail as sign-in name, display names, the password policy.
 
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -82,29 +85,77 @@ impl PasswordProblem {
 pub struct PasswordPolicy {
     pub min_chars: usize,
     pub max_chars: usize,
-    common: std::collections::HashSet<String>,
+    common: CommonList,
 }
 
+/// The list of common passwords a policy refuses.
+#[derive(Debug, Clone)]
+enum CommonList {
+    /// The shipped lists, unpacked at the first check (not at start-up).
+    Shipped,
+    Own(Arc<HashSet<Box<str>>>),
+}
+
+/// Our own list: long keyboard walks and the like, in every script (`data/`).
 const SHIPPED_COMMON: &str = include_str!("../../../data/common-passwords.txt");
+/// The 30,000 most common passwords of zxcvbn's frequency lists, lower-case, sorted,
+/// gzipped (see `data/common-passwords-zxcvbn.LICENSE`).
+const ZXCVBN_COMMON: &[u8] = include_bytes!("../../../data/common-passwords-zxcvbn.txt.gz");
+
+/// Both lists, unpacked once, on first use, and shared by every policy.
+static SHIPPED: LazyLock<HashSet<Box<str>>> = LazyLock::new(unpack_shipped);
+
+fn unpack_shipped() -> HashSet<Box<str>> {
+    use std::io::Read;
+    let mut zxcvbn = String::new();
+    flate2::read::GzDecoder::new(ZXCVBN_COMMON)
+        .read_to_string(&mut zxcvbn)
+        .expect("the shipped password list unpacks (checked by a unit test)");
+    let mut set = parse_list(SHIPPED_COMMON);
+    set.extend(parse_list(&zxcvbn));
+    set
+}
+
+fn parse_list(text: &str) -> HashSet<Box<str>> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.to_lowercase().into_boxed_str())
+        .collect()
+}
+
+/// The shortest core (`password_forms`) compared with the list: shorter words with digits
+/// around them (`cat` + nine digits) are not refused for that alone.
+const SHORTEST_CORE: usize = 4;
 
 impl PasswordPolicy {
-    /// Minimum 12 characters (the platform issue's rule), maximum 256, the shipped common list.
+    /// Minimum 12 characters (the platform issue's rule), maximum 256, the shipped lists.
     pub fn shipped() -> Self {
-        Self::new(12, 256, SHIPPED_COMMON)
+        Self {
+            min_chars: 12,
+            max_chars: 256,
+            common: CommonList::Shipped,
+        }
     }
 
     pub fn new(min_chars: usize, max_chars: usize, common_list: &str) -> Self {
-        let common = common_list
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_lowercase)
-            .collect();
         Self {
             min_chars,
             max_chars,
-            common,
+            common: CommonList::Own(Arc::new(parse_list(common_list))),
         }
+    }
+
+    fn common(&self) -> &HashSet<Box<str>> {
+        match &self.common {
+            CommonList::Shipped => &SHIPPED,
+            CommonList::Own(list) => list,
+        }
+    }
+
+    /// How many passwords the list holds.
+    pub fn common_count(&self) -> usize {
+        self.common().len()
     }
 
     pub fn check(&self, password: &str, email: Option<&Email>) -> Result<(), PasswordProblem> {
@@ -116,8 +167,13 @@ impl PasswordPolicy {
             return Err(PasswordProblem::TooLong);
         }
         let lower = password.to_lowercase();
-        let distinct: std::collections::HashSet<char> = lower.chars().collect();
-        if self.common.contains(&lower) || distinct.len() <= 2 || is_run(&lower) {
+        let distinct: HashSet<char> = lower.chars().collect();
+        if distinct.len() <= 2
+            || is_run(&lower)
+            || password_forms(&lower)
+                .iter()
+                .any(|f| self.common().contains(f.as_str()))
+        {
             return Err(PasswordProblem::Common);
         }
         if let Some(email) = email {
@@ -127,6 +183,68 @@ impl PasswordPolicy {
             }
         }
         Ok(())
+    }
+}
+
+/// Digits, punctuation and spaces: what people put before and after a word.
+fn is_padding(c: char) -> bool {
+    !c.is_alphanumeric() || c.is_ascii_digit()
+}
+
+/// The forms of a lower-cased password compared with the list: the password itself, and
+/// without inner spaces (`i love you` → `iloveyou`); every cut of the padding after the
+/// word and before it (`qwertyuiop12` → `qwertyuiop`, `alex19912026` → `alex1991`,
+/// `!qaz2wsx2222` → `!qaz2wsx`); and the core without any padding, also without inner spaces
+/// and with digit-for-letter substitutions undone (`p@ssw0rd` → `password`; `1` both as `i`
+/// and as `l`). Forms shorter than `SHORTEST_CORE` are left out. At most about twice the
+/// password's length in forms.
+fn password_forms(lower: &str) -> Vec<String> {
+    let chars: Vec<char> = lower.chars().collect();
+    let n = chars.len();
+    let before = chars.iter().take_while(|c| is_padding(**c)).count();
+    let after = chars
+        .iter()
+        .rev()
+        .take_while(|c| is_padding(**c))
+        .count()
+        .min(n - before);
+    let mut forms = vec![lower.to_string(), lower.split_whitespace().collect()];
+    let mut cut = |from: usize, to: usize| {
+        if to >= from + SHORTEST_CORE {
+            forms.push(chars[from..to].iter().collect::<String>());
+        }
+    };
+    for k in 1..=after {
+        cut(0, n - k);
+        cut(before, n - k);
+    }
+    for k in 1..=before {
+        cut(k, n);
+        cut(k, n - after);
+    }
+    let core: String = chars[before..n - after].iter().collect();
+    if core.chars().count() >= SHORTEST_CORE {
+        let joined: String = core.split_whitespace().collect();
+        for one in ['i', 'l'] {
+            forms.push(joined.chars().map(|c| undo_leet(c, one)).collect());
+        }
+        forms.push(joined);
+    }
+    forms
+}
+
+/// A letter written as a digit or symbol, back as the letter (`one`: what `1` stands for).
+fn undo_leet(c: char, one: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' | '!' | '|' => one,
+        '3' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        other => other,
     }
 }
 
@@ -192,5 +310,97 @@ mod tests {
         );
         assert_eq!(p.check("correct horse battery", Some(&email)), Ok(()));
         assert_eq!(p.check("Gök asman 2026!", None), Ok(()));
+    }
+
+    #[test]
+    fn common_passwords_and_their_variants_are_refused() {
+        let p = PasswordPolicy::shipped();
+        assert!(p.common_count() > 30_000, "{}", p.common_count());
+        for common in [
+            "qwertyuiop12",
+            "QWERTYUIOP12",
+            "qwertyuiop!!",
+            "2024qwertyuiop",
+            "monkey123456",
+            "Password2024!",
+            "p@ssw0rd12345",
+            "P4ssw0rd!2024",
+            "i love you 1234",
+            "iloveyou12345",
+            "1qaz2wsx3edc",
+            "trustno1trustno1",
+            "sunshine2026",
+            "football12345",
+            "letmein123456",
+            "starwars1977!",
+        ] {
+            assert_eq!(
+                p.check(common, None),
+                Err(PasswordProblem::Common),
+                "{common}"
+            );
+        }
+        // A sample of the list itself (every 500th entry), padded with digits to the
+        // minimum length where it is shorter.
+        let mut list: Vec<&str> = p.common().iter().map(|e| &**e).collect();
+        list.sort_unstable();
+        let mut checked = 0;
+        for entry in list.iter().step_by(500) {
+            let padded = format!(
+                "{entry}{}",
+                "2".repeat(12usize.saturating_sub(entry.chars().count()))
+            );
+            let core = entry.trim_end_matches(is_padding);
+            if core.chars().count() >= SHORTEST_CORE || padded == *entry {
+                assert_eq!(
+                    p.check(&padded, None),
+                    Err(PasswordProblem::Common),
+                    "{padded}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked}");
+        for word in ["dragon", "baseball", "superman", "jordan23"] {
+            assert!(p.common().contains(word), "{word} is on the list");
+        }
+        for good in [
+            "correct horse battery staple",
+            "Gök asman 2026!",
+            "tea kettle violin river",
+            "Balkan-tokay-gazal-77",
+            "Tülpek-derýa-ýyldyz-9",
+            // Passwords the integration tests use.
+            "a long enough passphrase",
+            "another long passphrase",
+            "a brand new passphrase",
+            "one more new passphrase",
+            "Ashgabat spring 2026",
+            "gök asmanda ak bulut",
+            "a different long passphrase",
+        ] {
+            assert_eq!(p.check(good, None), Ok(()), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_list_unpacks_quickly() {
+        // The list is unpacked on first use: measure it (the figure is in the docs).
+        let started = std::time::Instant::now();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(ZXCVBN_COMMON), &mut text)
+            .unwrap();
+        let unzipped = started.elapsed();
+        let started = std::time::Instant::now();
+        let n = unpack_shipped().len();
+        let took = started.elapsed();
+        eprintln!(
+            "common-password list: {n} entries, {} bytes gzipped, {} unzipped; \
+             unzip alone {unzipped:?}, unzip and set {took:?}",
+            ZXCVBN_COMMON.len(),
+            text.len()
+        );
+        assert!(n > 30_000);
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
     }
 }

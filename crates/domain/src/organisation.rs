@@ -61,8 +61,68 @@ impl OrgCode {
     }
 }
 
+/// Who would still be able to administer the system after an organisation is deactivated:
+/// what `check_deactivation` needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deactivation {
+    /// The organisation of whoever asks (`None`: the command line, run on the server).
+    pub actor_org: Option<uuid::Uuid>,
+    /// The organisation to deactivate.
+    pub target: uuid::Uuid,
+    /// Whether the target has an active system administrator.
+    pub target_has_administrator: bool,
+    /// Whether another active organisation has an active system administrator.
+    pub administrator_elsewhere: bool,
+}
+
+/// The rule for deactivating an organisation, for the pages, the API and the command line
+/// alike: nobody deactivates their own organisation (they would lock themself out), and
+/// nobody deactivates the last organisation with an active system administrator (nobody
+/// could then sign in to undo it; `yoldash org activate` on the server is the way back).
+pub fn check_deactivation(d: Deactivation) -> Result<(), Invalid> {
+    if d.actor_org == Some(d.target) {
+        return Err(Invalid::new("organisation", "cannot-deactivate-own"));
+    }
+    if d.target_has_administrator && !d.administrator_elsewhere {
+        return Err(Invalid::new(
+            "organisation",
+            "cannot-deactivate-last-administrators",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn deactivation_keeps_an_administrator() {
+        use super::{Deactivation, check_deactivation};
+        let (own, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let d = |actor_org, target_has_administrator, administrator_elsewhere| Deactivation {
+            actor_org,
+            target: other,
+            target_has_administrator,
+            administrator_elsewhere,
+        };
+        assert!(check_deactivation(d(Some(own), true, true)).is_ok());
+        assert!(check_deactivation(d(None, false, false)).is_ok());
+        assert_eq!(
+            check_deactivation(Deactivation {
+                target: own,
+                ..d(Some(own), false, true)
+            })
+            .unwrap_err()
+            .key,
+            "cannot-deactivate-own"
+        );
+        for actor in [Some(own), None] {
+            assert_eq!(
+                check_deactivation(d(actor, true, false)).unwrap_err().key,
+                "cannot-deactivate-last-administrators"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

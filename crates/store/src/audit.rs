@@ -21,7 +21,7 @@ pub const GENESIS: &str = "genesis";
 pub(crate) const APPEND_LOCK: i64 = 0x0061_7564_6974;
 
 /// Every action, for filters and pick-lists.
-pub const ACTIONS: [Action; 20] = [
+pub const ACTIONS: [Action; 21] = [
     Action::Login,
     Action::LoginFailed,
     Action::LoginThrottled,
@@ -42,6 +42,7 @@ pub const ACTIONS: [Action; 20] = [
     Action::Restore,
     Action::ConsentOverride,
     Action::Import,
+    Action::AccessRefused,
 ];
 
 /// What happened. Stored as these strings.
@@ -68,6 +69,8 @@ pub enum Action {
     /// A referral or share made without the consent the rules ask for (an audited override).
     ConsentOverride,
     Import,
+    /// A request for a record outside the caller's scope, answered 404.
+    AccessRefused,
 }
 
 impl Action {
@@ -93,6 +96,7 @@ impl Action {
             Action::Restore => "restore",
             Action::ConsentOverride => "consent_override",
             Action::Import => "import",
+            Action::AccessRefused => "access_refused",
         }
     }
 }
@@ -241,7 +245,10 @@ pub(crate) async fn append_all(
             action: entry.action.as_str().to_string(),
             object_type: entry.object_type.map(str::to_string),
             object_id: entry.object_id,
-            request_id: entry.request_id.map(str::to_string),
+            request_id: entry
+                .request_id
+                .map(str::to_string)
+                .or_else(crate::request::current_id),
             detail: entry.detail,
             prev_mac,
             mac: String::new(),

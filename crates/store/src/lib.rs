@@ -1,6 +1,7 @@
 //! Yoldash storage: one codebase over SQLite and PostgreSQL — migrations, repositories,
 //! the audit chain, sessions and tokens, field encryption through the key ring.
 
+pub mod access_audit;
 pub mod audit;
 pub mod audit_search;
 pub mod backup;
@@ -19,6 +20,7 @@ pub mod person_index;
 pub mod persons;
 pub mod reference_lists;
 pub mod regions;
+pub mod request;
 pub mod second_factor;
 pub mod sessions;
 pub mod time;

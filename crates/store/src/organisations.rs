@@ -157,6 +157,10 @@ impl Store {
         active: bool,
         expected: Option<Version>,
     ) -> Result<Version, StoreError> {
+        if !active {
+            let d = self.deactivation(unit, actor, id).await?;
+            yoldash_domain::organisation::check_deactivation(d)?;
+        }
         let done = sqlx::query(
             "UPDATE organisations SET active = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3 AND ($4 = 0 OR version = $4)",
@@ -192,6 +196,42 @@ impl Store {
         unit.audit(AuditEntry::by(actor, action).object("organisation", id))
             .await?;
         Ok(Version(version))
+    }
+}
+
+impl Store {
+    /// What the deactivation rule needs to know about `target`, read inside the unit. Two
+    /// administrators deactivating the last two such organisations at once must not both
+    /// pass: on SQLite the unit holds the write lock already; on PostgreSQL the audit
+    /// append lock (which this unit takes anyway for its entry) is taken first, so the
+    /// second deactivation reads after the first has committed.
+    async fn deactivation(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: Option<&Actor>,
+        target: Uuid,
+    ) -> Result<yoldash_domain::organisation::Deactivation, StoreError> {
+        if self.backend() == crate::db::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(crate::audit::APPEND_LOCK)
+                .execute(&mut *unit.tx)
+                .await?;
+        }
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT u.org_id FROM users u \
+             JOIN user_roles r ON r.user_id = u.id \
+             JOIN organisations o ON o.id = u.org_id \
+             WHERE r.role = 'admin' AND u.active = 1 AND o.active = 1",
+        )
+        .fetch_all(&mut *unit.tx)
+        .await?;
+        let target_id = target.to_string();
+        Ok(yoldash_domain::organisation::Deactivation {
+            actor_org: actor.map(|a| a.org_id),
+            target,
+            target_has_administrator: rows.contains(&target_id),
+            administrator_elsewhere: rows.iter().any(|o| *o != target_id),
+        })
     }
 }
 

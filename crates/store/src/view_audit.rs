@@ -31,7 +31,11 @@ impl Waiting {
             action: e.action,
             object_type: e.object_type.map(str::to_string),
             object_id: e.object_id.clone(),
-            request_id: e.request_id.map(str::to_string),
+            // Queued here, written by another task: take the request's id now.
+            request_id: e
+                .request_id
+                .map(str::to_string)
+                .or_else(crate::request::current_id),
             detail: e.detail.clone(),
         }
     }

@@ -157,6 +157,12 @@ pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
 /// Starts the application with a fresh database and one organisation (`TEST-ORG`).
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// As `spawn_app`, with the server's settings changed by `configure` first (a public URL,
+/// a trusted proxy…).
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(backend, dir.path()).await;
     let db = Database::connect(&database.url).await.expect("connect");
@@ -179,12 +185,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .expect("reference lists");
     unit.commit().await.expect("commit");
     let admin_org = create_org(&store, "TEST-ORG").await;
-    let app = Application::build(
-        WebConfig::local("127.0.0.1:0".parse().unwrap()),
-        store.clone(),
-    )
-    .await
-    .expect("build app");
+    let mut config = WebConfig::local("127.0.0.1:0".parse().unwrap());
+    configure(&mut config);
+    let app = Application::build(config, store.clone())
+        .await
+        .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {

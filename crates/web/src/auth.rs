@@ -6,10 +6,10 @@
 //! handler checks permissions itself; which *records* a caller may see is the store's
 //! visibility filter.
 
-use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::routes::{Access, AccessMap, Rule};
+use crate::{AppState, WebConfig};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, State};
 use axum::http::request::Parts;
@@ -23,9 +23,6 @@ use yoldash_domain::Actor;
 use yoldash_store::sessions::SessionStage;
 use yoldash_store::users::User;
 
-pub const SESSION_COOKIE: &str = "yoldash_session";
-pub const LOGIN_CSRF_COOKIE: &str = "yoldash_csrf";
-pub const LANG_COOKIE: &str = "yoldash_lang";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf";
 
@@ -103,8 +100,43 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     }
 }
 
-/// A cookie's value from the request headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The cookies the application sets. When it is served over https (an `https://` public
+/// URL) their names carry the `__Host-` prefix: a browser then accepts them only with
+/// `Secure`, `Path=/` and no `Domain`, so neither a plain-http page nor a neighbouring host
+/// of the same domain can set or shadow them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cookie {
+    Session,
+    /// The double-submit CSRF token of the sign-in form.
+    LoginCsrf,
+    Lang,
+    /// A one-time message after a redirect.
+    Flash,
+}
+
+impl Cookie {
+    pub const ALL: [Cookie; 4] = [
+        Cookie::Session,
+        Cookie::LoginCsrf,
+        Cookie::Lang,
+        Cookie::Flash,
+    ];
+
+    /// The cookie's name: with the `__Host-` prefix when `secure`.
+    pub fn name(self, secure: bool) -> &'static str {
+        let (plain, prefixed) = match self {
+            Cookie::Session => ("yoldash_session", "__Host-yoldash_session"),
+            Cookie::LoginCsrf => ("yoldash_csrf", "__Host-yoldash_csrf"),
+            Cookie::Lang => ("yoldash_lang", "__Host-yoldash_lang"),
+            Cookie::Flash => ("yoldash_flash", "__Host-yoldash_flash"),
+        };
+        if secure { prefixed } else { plain }
+    }
+}
+
+/// A cookie's value from the request headers, under the name this server gives it.
+pub fn read_cookie(config: &WebConfig, headers: &HeaderMap, which: Cookie) -> Option<String> {
+    let name = which.name(config.secure_cookies());
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -115,9 +147,14 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when served over https.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, no Domain; Secure (and the
+/// `__Host-` name) when served over https. `Some(0)` as `max_age` removes the cookie.
+pub fn set_cookie(config: &WebConfig, which: Cookie, value: &str, max_age: Option<i64>) -> String {
+    let secure = config.secure_cookies();
+    let mut c = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax",
+        which.name(secure)
+    );
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
     }
@@ -144,8 +181,8 @@ fn client_addr(state: &AppState, req: &Request<Body>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn choose_lang(headers: &HeaderMap, user: Option<&User>) -> Lang {
-    cookie(headers, LANG_COOKIE)
+fn choose_lang(config: &WebConfig, headers: &HeaderMap, user: Option<&User>) -> Lang {
+    read_cookie(config, headers, Cookie::Lang)
         .and_then(|c| Lang::parse(&c))
         .or_else(|| user.and_then(|u| Lang::parse(&u.language)))
         .or_else(|| {
@@ -180,7 +217,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>,
             session: None,
         }));
     }
-    if let Some(token) = cookie(headers, SESSION_COOKIE)
+    if let Some(token) = read_cookie(&state.config, headers, Cookie::Session)
         && let Some(s) = state.store.session(&token).await?
     {
         {
@@ -283,7 +320,7 @@ pub async fn authorize(
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
-    let lang = choose_lang(req.headers(), auth.as_ref().map(|a| &a.user));
+    let lang = choose_lang(&state.config, req.headers(), auth.as_ref().map(|a| &a.user));
     req.extensions_mut().insert(lang);
     let pattern = matched.as_ref().map(|m| m.as_str().to_string());
     let checked = match access.rule(req.method(), pattern.as_deref()) {
@@ -311,7 +348,10 @@ pub async fn authorize(
                     Some(a) if a.session.is_none() => None,
                     Some(a) => a.session.as_ref().map(|s| s.csrf_token.clone()),
                     // Before sign-in (the login form): the double-submit cookie.
-                    None => Some(cookie(req.headers(), LOGIN_CSRF_COOKIE).unwrap_or_default()),
+                    None => Some(
+                        read_cookie(&state.config, req.headers(), Cookie::LoginCsrf)
+                            .unwrap_or_default(),
+                    ),
                 };
                 if let Some(expected) = expected {
                     match presented_csrf(req, state.config.body_limit).await {

@@ -1,6 +1,7 @@
 //! Yoldash web application: server-rendered pages and the JSON API under `/api/v1`.
 
 pub mod api;
+pub mod audit_trail;
 pub mod auth;
 pub mod casework;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod fields;
 pub mod forms;
 pub mod i18n;
 pub mod pages;
+pub mod redirect;
 pub mod render;
 pub mod routes;
 pub mod security;
@@ -49,11 +51,60 @@ impl WebConfig {
         }
     }
 
+    /// Served over https (the public URL is `https://…`): Secure cookies with the `__Host-`
+    /// prefix, and `Strict-Transport-Security`.
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
     }
+}
+
+/// Checks a `--public-url`: an absolute `http://` or `https://` URL of a host (and port), at
+/// the root of the host — Yoldash serves from `/` (its cookies have `Path=/` and its links
+/// start at `/`), so a path, a query, a fragment or credentials are refused. Returns the
+/// URL without a trailing `/`, or why it is refused.
+pub fn parse_public_url(url: &str) -> Result<String, String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme).map(|_| &url[scheme.len()..]))
+        .ok_or("it must start with https:// (or http://)")?;
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.is_empty() {
+        return Err("it names no host".into());
+    }
+    if let Some(bad) = authority
+        .chars()
+        .find(|c| matches!(c, '/' | '?' | '#' | '@' | '\\') || !c.is_ascii_graphic())
+    {
+        return Err(match bad {
+            '/' => "Yoldash is served at the root of the host: give no path".into(),
+            '@' => "it must not hold a user name or password".into(),
+            _ => format!("it must not contain {bad:?}"),
+        });
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        // An IPv6 address without brackets: refused below as a host name.
+        Some((h, _)) if !h.ends_with(']') && h.contains(':') => (authority, None),
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    if let Some(p) = port
+        && !p.parse::<u16>().is_ok_and(|p| p > 0)
+    {
+        return Err(format!("{p:?} is not a port"));
+    }
+    let ipv6 = host.starts_with('[') && host.ends_with(']');
+    let name_ok = !host.is_empty()
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !ipv6 && !name_ok {
+        return Err(format!("{host:?} is not a host name"));
+    }
+    let scheme_len = url.len() - rest.len();
+    Ok(format!("{}{authority}", &lower[..scheme_len]))
 }
 
 /// What every handler can reach.
@@ -114,5 +165,48 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn public_urls() {
+        for (given, kept) in [
+            ("https://yoldash.example.tm", "https://yoldash.example.tm"),
+            ("https://yoldash.example.tm/", "https://yoldash.example.tm"),
+            (
+                "HTTPS://Yoldash.example.tm:8443",
+                "https://Yoldash.example.tm:8443",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:8080/", "http://[::1]:8080"),
+            ("http://localhost", "http://localhost"),
+        ] {
+            assert_eq!(parse_public_url(given).as_deref(), Ok(kept), "{given}");
+        }
+        for bad in [
+            "notaurl",
+            "",
+            "yoldash.example.tm",
+            "ftp://yoldash.example.tm",
+            "https://",
+            "https:///",
+            "https://yoldash.example.tm/app",
+            "https://yoldash.example.tm?x=1",
+            "https://yoldash.example.tm#top",
+            "https://user:pw@yoldash.example.tm",
+            "https://yoldash example.tm",
+            "https://yoldash.example.tm:0",
+            "https://yoldash.example.tm:99999",
+            "https://yoldash.example.tm:port",
+            "https://..",
+            "https://a\\b",
+            "javascript:alert(1)",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad:?} must be refused");
+        }
     }
 }

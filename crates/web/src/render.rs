@@ -83,13 +83,17 @@ struct ErrorPage {
     message: String,
 }
 
-pub async fn render_errors(req: Request<Body>, next: Next) -> Response {
+pub async fn render_errors(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
-    let had_flash = crate::shell::has_flash(req.headers());
+    let had_flash = crate::shell::has_flash(&state.config, req.headers());
     let mut res = next.run(req).await;
     // A flash message is shown once: clear it after the page that displayed it.
     if had_flash && res.status() == axum::http::StatusCode::OK {
-        crate::shell::clear_flash(&mut res);
+        crate::shell::clear_flash(&state.config, &mut res);
     }
     let Some(err) = res.extensions_mut().remove::<AppError>() else {
         return res;

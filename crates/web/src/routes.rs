@@ -2,7 +2,7 @@
 //! authorization matrix test are both built from this one table, so a route cannot be added
 //! without saying who may use it.
 
-use crate::{AppState, api, auth, pages, render, security};
+use crate::{AppState, api, audit_trail, auth, pages, render, security};
 use axum::Router;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
@@ -62,6 +62,12 @@ pub fn table() -> Vec<Endpoint> {
             "/lang/{code}",
             Public,
             get(pages::switch_language),
+        ),
+        ep(
+            Method::POST,
+            "/lang/{code}",
+            Public,
+            post(pages::save_language),
         ),
         ep(Method::GET, "/login", Public, get(pages::login::form)),
         ep(Method::POST, "/login", Public, post(pages::login::submit)),
@@ -289,10 +295,18 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(render::not_found)
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit_trail::refused_access,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             (state.clone(), access),
             auth::authorize,
         ))
-        .layer(axum::middleware::from_fn(render::render_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            render::render_errors,
+        ))
+        .layer(axum::middleware::from_fn(audit_trail::request_scope))
         .with_state(state.clone())
         .layer(security::layers(&state.config))
         .layer(axum::middleware::from_fn(render::api_body_limit))
@@ -301,4 +315,5 @@ pub fn router(state: AppState) -> Router {
             security::oversized_upload,
         ))
         .layer(axum::middleware::from_fn(security::server_timing))
+        .layer(security::strict_transport(&state.config))
 }

@@ -118,7 +118,9 @@ pub async fn oversized_upload(
     let path = req.uri().path().to_string();
     // Only for browsers with a session (upload forms are for signed-in administrators), so
     // that nobody else can make the server read large bodies.
-    let has_session = crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).is_some();
+    let has_session =
+        crate::auth::read_cookie(&state.config, req.headers(), crate::auth::Cookie::Session)
+            .is_some();
     let oversized = req.method() == axum::http::Method::POST
         && multipart
         && has_session
@@ -158,6 +160,21 @@ pub async fn server_timing(
 
 /// The `Server-Timing` response header.
 pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
+
+/// `Strict-Transport-Security` when the public URL is https: two years, this host only
+/// (other hosts of the domain are not ours to commit to https).
+pub const HSTS: &str = "max-age=63072000";
+
+/// Adds `Strict-Transport-Security` to every response when the server is reached over https
+/// (an `https://` public URL); over plain http the header would be ignored, or wrong.
+pub fn strict_transport(config: &WebConfig) -> SetResponseHeaderLayer<Option<HeaderValue>> {
+    SetResponseHeaderLayer::overriding(
+        header::STRICT_TRANSPORT_SECURITY,
+        config
+            .secure_cookies()
+            .then(|| HeaderValue::from_static(HSTS)),
+    )
+}
 
 pub fn layers(config: &WebConfig) -> ServiceBuilder<Layers> {
     let x_request_id = HeaderName::from_static("x-request-id");

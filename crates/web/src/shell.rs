@@ -1,17 +1,15 @@
 //! The page shell: what every page template needs — translator, navigation by role,
 //! breadcrumbs, flash messages, CSRF token — and the post/redirect/get flash cookie.
 
-use crate::AppState;
-use crate::auth::{Auth, LOGIN_CSRF_COOKIE, cookie, set_cookie};
+use crate::auth::{Auth, Cookie, read_cookie, set_cookie};
 use crate::i18n::{Lang, Tr};
+use crate::{AppState, WebConfig};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use yoldash_domain::Permission;
 use yoldash_store::sessions::SessionStage;
-
-pub const FLASH_COOKIE: &str = "yoldash_flash";
 
 /// A navigation entry.
 #[derive(Debug, Clone)]
@@ -131,7 +129,9 @@ impl FromRequestParts<AppState> for PageCtx {
         let any_auth = parts.extensions.get::<Auth>();
         let csrf = match any_auth.and_then(|a| a.session.as_ref()) {
             Some(s) => s.csrf_token.clone(),
-            None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default(),
+            None => {
+                read_cookie(&state.config, &parts.headers, Cookie::LoginCsrf).unwrap_or_default()
+            }
         };
         let stage = any_auth
             .and_then(|a| a.session.as_ref())
@@ -155,7 +155,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 .collect(),
             _ => Vec::new(),
         };
-        let flash = cookie(&parts.headers, FLASH_COOKIE).and_then(|v| {
+        let flash = read_cookie(&state.config, &parts.headers, Cookie::Flash).and_then(|v| {
             let (kind, key) = v.split_once(':')?;
             // Only messages meant as flashes, never text from the cookie itself.
             (key.starts_with("flash-") && t.has(key)).then(|| Flash {
@@ -184,28 +184,24 @@ impl FromRequestParts<AppState> for PageCtx {
     }
 }
 
-/// Redirects (303) and leaves a message key for the next page to show once.
+/// Redirects (303) to a local path (anything else goes home, see `redirect::local_path`)
+/// and leaves a message key for the next page to show once.
 pub fn redirect_with_flash(state: &AppState, to: &str, key: &str, ok: bool) -> Response {
     let value = format!("{}:{key}", if ok { "ok" } else { "bad" });
-    let c = set_cookie(
-        FLASH_COOKIE,
-        &value,
-        Some(60),
-        state.config.secure_cookies(),
-    );
-    let mut res = Redirect::to(to).into_response();
+    let c = set_cookie(&state.config, Cookie::Flash, &value, Some(60));
+    let mut res = Redirect::to(crate::redirect::local_path(Some(to))).into_response();
     if let Ok(v) = HeaderValue::from_str(&c) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }
 
-pub fn has_flash(headers: &HeaderMap) -> bool {
-    cookie(headers, FLASH_COOKIE).is_some_and(|v| !v.is_empty())
+pub fn has_flash(config: &WebConfig, headers: &HeaderMap) -> bool {
+    read_cookie(config, headers, Cookie::Flash).is_some_and(|v| !v.is_empty())
 }
 
-pub fn clear_flash(res: &mut Response) {
-    let c = format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+pub fn clear_flash(config: &WebConfig, res: &mut Response) {
+    let c = set_cookie(config, Cookie::Flash, "", Some(0));
     if let Ok(v) = HeaderValue::from_str(&c) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -42,7 +42,9 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "YOLDASH_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The address users reach the server at; an `https://` URL turns on Secure cookies.
+    /// The address users reach the server at, e.g. `https://yoldash.example.tm` (the root of
+    /// a host). An `https://` URL turns on Secure `__Host-` cookies and
+    /// Strict-Transport-Security.
     #[arg(long, env = "YOLDASH_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Believe X-Forwarded-For for the client address (only behind a reverse proxy that sets it).
@@ -172,7 +174,15 @@ pub enum OrgCommand {
         data: DataArgs,
     },
     /// Deactivate an organisation: its users can no longer sign in, its tokens stop working.
+    /// Refused for the last organisation with an active system administrator.
     Deactivate {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        code: String,
+    },
+    /// Activate an organisation again: its users can sign in, its tokens work again.
+    Activate {
         #[command(flatten)]
         data: DataArgs,
         #[arg(long)]

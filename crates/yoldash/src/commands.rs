@@ -17,6 +17,7 @@ use yoldash_store::users::NewUser;
 use yoldash_web::{Application, WebConfig};
 
 pub async fn serve(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
+    check_public_url(serve)?;
     let store = set_up(data).await?;
     run_server(store, serve, None).await
 }
@@ -28,7 +29,12 @@ pub async fn run_server(
 ) -> anyhow::Result<()> {
     let config = WebConfig {
         listen: serve.listen,
-        public_url: serve.public_url.clone(),
+        public_url: serve
+            .public_url
+            .as_deref()
+            .map(yoldash_web::parse_public_url)
+            .transpose()
+            .map_err(|why| anyhow::anyhow!("--public-url is refused: {why}"))?,
         trusted_proxy: serve.trusted_proxy,
         body_limit: 1024 * 1024,
     };
@@ -71,7 +77,20 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// Refuses a `--public-url` that is not the https (or http) address of a host, before
+/// anything is opened or created.
+fn check_public_url(serve: &ServeArgs) -> anyhow::Result<()> {
+    if let Some(url) = &serve.public_url {
+        yoldash_web::parse_public_url(url)
+            .map_err(|why| anyhow::anyhow!("--public-url {url:?} is refused: {why}"))?;
+    }
+    Ok(())
+}
+
 pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
+    if !demo.no_serve {
+        check_public_url(&demo.serve)?;
+    }
     let store = set_up(data).await?;
     let fresh = crate::demo::load(&store, data).await?;
     let cases = match crate::demo::cases::seed(&store, demo.cases).await? {
@@ -189,17 +208,41 @@ pub async fn org(cmd: &OrgCommand) -> anyhow::Result<()> {
             }
         }
         OrgCommand::Deactivate { data, code } => {
-            let store = open(data).await?;
-            let org = store.organisation_by_code(code).await.map_err(describe)?;
-            let mut unit = store.unit().await?;
-            store
-                .set_organisation_active(&mut unit, None, org.id, false, None)
-                .await?;
-            unit.commit().await?;
-            println!("deactivated {}: its users can no longer sign in", org.code);
+            let org = set_org_active(data, code, false).await?;
+            println!("deactivated {org}: its users can no longer sign in");
+        }
+        OrgCommand::Activate { data, code } => {
+            let org = set_org_active(data, code, true).await?;
+            println!("activated {org}: its users can sign in again");
         }
     }
     Ok(())
+}
+
+/// Activates or deactivates the organisation `code` (the command line acts as no
+/// organisation: the deactivation rule's "last organisation with an administrator" still
+/// holds). Returns the code.
+async fn set_org_active(data: &DataArgs, code: &str, active: bool) -> anyhow::Result<String> {
+    let store = open(data).await?;
+    let org = store.organisation_by_code(code).await.map_err(describe)?;
+    let mut unit = store.unit().await?;
+    match store
+        .set_organisation_active(&mut unit, None, org.id, active, None)
+        .await
+    {
+        Ok(_) => unit.commit().await?,
+        Err(yoldash_store::StoreError::Invalid(i))
+            if i.key == "cannot-deactivate-last-administrators" =>
+        {
+            bail!(
+                "{} is the last organisation with an active system administrator: nobody could \
+                 sign in to undo this. Give another organisation an administrator first.",
+                org.code
+            )
+        }
+        Err(e) => return Err(describe(e)),
+    }
+    Ok(org.code)
 }
 
 /// A store error as a command-line message (never personal data).

@@ -2,6 +2,7 @@
 
 use super::Params;
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::State;
@@ -35,8 +36,20 @@ pub struct AuditEntryView {
 #[utoipa::path(get, path = "/api/v1/audit", operation_id = "listAuditEntries", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>)))]
 pub async fn list(
     State(state): State<AppState>,
+    auth: Auth,
     Params(f): Params<AuditFilter>,
 ) -> Result<Json<Vec<AuditEntryView>>, AppError> {
+    // The names of the filters in use, never their values.
+    let filters: Vec<&str> = [
+        (f.actor_user_id.is_some(), "actor_user_id"),
+        (f.action.is_some(), "action"),
+        (f.object_type.is_some(), "object_type"),
+        (f.object_id.is_some(), "object_id"),
+        (f.limit.is_some(), "limit"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
     let q = AuditQuery {
         actor_user_id: f.actor_user_id,
         action: f.action,
@@ -45,6 +58,21 @@ pub async fn list(
         limit: f.limit.unwrap_or(100),
     };
     let entries = recent(&state.store, &q).await?;
+    state
+        .store
+        .audit_log_read(
+            &auth.actor,
+            format!(
+                "route=GET /api/v1/audit; filters={}; rows={}",
+                if filters.is_empty() {
+                    "none".to_string()
+                } else {
+                    filters.join(",")
+                },
+                entries.len()
+            ),
+        )
+        .await?;
     Ok(Json(
         entries
             .into_iter()

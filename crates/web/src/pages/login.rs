@@ -1,7 +1,7 @@
 //! Sign-in and sign-out.
 
 use crate::AppState;
-use crate::auth::{Auth, ClientAddr, LOGIN_CSRF_COOKIE, RequestId, SESSION_COOKIE, set_cookie};
+use crate::auth::{Auth, ClientAddr, Cookie, RequestId, set_cookie};
 use crate::error::AppError;
 use crate::shell::PageCtx;
 use askama::Template;
@@ -39,12 +39,7 @@ pub async fn form(
     let mut headers = HeaderMap::new();
     if page.csrf.is_empty() {
         page.csrf = yoldash_store::passwords::new_token("");
-        let c = set_cookie(
-            LOGIN_CSRF_COOKIE,
-            &page.csrf,
-            None,
-            state.config.secure_cookies(),
-        );
+        let c = set_cookie(&state.config, Cookie::LoginCsrf, &page.csrf, None);
         headers.insert(
             header::SET_COOKIE,
             c.parse().map_err(|_| AppError::Internal)?,
@@ -125,7 +120,7 @@ pub async fn submit(
             return fail(page, "login-failed", StatusCode::OK);
         }
     };
-    state.throttle.record_success(&account);
+    state.throttle.record_success(&account, &client);
     let user = store.user(user_id).await?;
     let factor = store.second_factor_state(user.id, &user.roles).await?;
     let stage = if factor.enabled {
@@ -156,15 +151,14 @@ pub async fn submit(
 
 /// The redirect after a sign-in step: sets the session cookie, clears the login CSRF cookie.
 fn signed_in_redirect(state: &AppState, token: &str, target: &str) -> Result<Response, AppError> {
-    let secure = state.config.secure_cookies();
     let mut res = Redirect::to(target).into_response();
     let h = res.headers_mut();
-    let cookie = set_cookie(SESSION_COOKIE, token, None, secure);
+    let cookie = set_cookie(&state.config, Cookie::Session, token, None);
     h.append(
         header::SET_COOKIE,
         cookie.parse().map_err(|_| AppError::Internal)?,
     );
-    let clear = set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure);
+    let clear = set_cookie(&state.config, Cookie::LoginCsrf, "", Some(0));
     h.append(
         header::SET_COOKIE,
         clear.parse().map_err(|_| AppError::Internal)?,
@@ -229,7 +223,7 @@ pub async fn second_factor_submit(
         let error = Some(page.t.get(msg));
         Ok((status, Html(SecondFactorPage { page, error }.render()?)).into_response())
     };
-    if !state.throttle.allows(&key, &client) {
+    if !state.throttle.allows_code(&key, &client) {
         return fail(page, "login-throttled", StatusCode::TOO_MANY_REQUESTS);
     }
     let code = form.code.trim().replace(' ', "");
@@ -261,7 +255,7 @@ pub async fn second_factor_submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    state.throttle.record_success(&key);
+    state.throttle.record_code_success(&key);
     if let Some(s) = &auth.session {
         store.delete_session(&s.token_hash).await?;
     }
@@ -295,7 +289,7 @@ pub async fn logout(
     unit.audit(AuditEntry::by(Some(&auth.actor), Action::Logout).request(Some(&request_id)))
         .await?;
     unit.commit().await?;
-    let clear = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies());
+    let clear = set_cookie(&state.config, Cookie::Session, "", Some(0));
     Ok((
         [(header::SET_COOKIE, clear)],
         Redirect::to("/login?notice=logged-out"),

@@ -7,55 +7,73 @@ pub mod login;
 pub mod security;
 
 use crate::AppState;
-use crate::auth::{Auth, LANG_COOKIE, set_cookie};
+use crate::auth::{Auth, Cookie, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::redirect::local_path;
 use crate::shell::PageCtx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-/// A redirect target taken from a query string: only a local path, never another site.
-pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/".to_string(),
-    }
-}
+use yoldash_store::sessions::SessionStage;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Switches the interface language; the choice is remembered in a cookie for a year.
+/// `GET /lang/{code}`: switches the interface language of this browser (a cookie kept for a
+/// year). A GET changes nothing else: the saved preference of an account changes only by
+/// `POST` (below), which carries a CSRF token.
 pub async fn switch_language(
     State(state): State<AppState>,
-    auth: Option<Auth>,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
-    // A signed-in user's choice becomes their saved preference too.
-    if let Some(a) = auth {
+    Ok(language_chosen(&state, lang, q.next.as_deref()))
+}
+
+/// `POST /lang/{code}`: the language switch of the page shell. As the GET, and a signed-in
+/// user's choice becomes their saved preference too.
+pub async fn save_language(
+    State(state): State<AppState>,
+    auth: Option<Auth>,
+    Path(code): Path<String>,
+    Form(form): Form<NextQuery>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    // Half signed in (the second factor not yet given): the browser's cookie only.
+    let signed_in = auth.filter(|a| {
+        a.session
+            .as_ref()
+            .is_none_or(|s| s.stage != SessionStage::AwaitingCode)
+    });
+    if let Some(a) = signed_in {
         state
             .store
             .set_user_language(a.user.id, lang.code())
             .await?;
     }
+    Ok(language_chosen(&state, lang, form.next.as_deref()))
+}
+
+/// Sets the language cookie and goes back to `next` (a local path, or home).
+fn language_chosen(state: &AppState, lang: Lang, next: Option<&str>) -> Response {
     let cookie = set_cookie(
-        LANG_COOKIE,
+        &state.config,
+        Cookie::Lang,
         lang.code(),
         Some(365 * 24 * 3600),
-        state.config.secure_cookies(),
     );
-    Ok((
+    (
         [(header::SET_COOKIE, cookie)],
-        Redirect::to(&local_path(q.next.as_deref())),
+        Redirect::to(local_path(next)),
     )
-        .into_response())
+        .into_response()
 }
 
 /// A line of the recent-activity list.

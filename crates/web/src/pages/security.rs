@@ -255,10 +255,10 @@ pub async fn enrol_submit(
         )
         .into_response();
         let cookie = crate::auth::set_cookie(
-            crate::auth::SESSION_COOKIE,
+            &state.config,
+            crate::auth::Cookie::Session,
             &session.token,
             None,
-            state.config.secure_cookies(),
         );
         res.headers_mut().append(
             axum::http::header::SET_COOKIE,

@@ -445,7 +445,7 @@ both_backends!(
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
         let user = app.create_user(app.admin_org.id, &[Role::Admin]).await;
-        let (c, _) = app.login(&user.email, TEST_PASSWORD).await;
+        let (c, csrf) = app.login(&user.email, TEST_PASSWORD).await;
         let res = c
             .get(app.url("/lang/ru?next=/admin/users"))
             .send()
@@ -454,10 +454,15 @@ both_backends!(
         assert_eq!(res.headers()["location"], "/admin/users");
         let page = get(&c, &app, "/admin/users").await;
         assert!(page.contains("<html lang=\"ru\">") && page.contains("Пользователи"));
-        c.get(app.url("/lang/tk?next=//evil.example"))
-            .send()
-            .await
-            .unwrap();
+        // The page shell's switch posts (a GET changes the browser's cookie only).
+        let res = app
+            .post_form(
+                &c,
+                "/lang/tk",
+                &[("csrf", &csrf), ("next", "//evil.example")],
+            )
+            .await;
+        assert_eq!(res.location, "/");
         let page = get(&c, &app, "/").await;
         assert!(page.contains("<html lang=\"tk\">") && page.contains("Hoş geldiňiz"));
         // The user's saved preference applies where no switch was made.

@@ -2,8 +2,9 @@
 //! page of unusual events (bursts of reading, exports, consent overrides, password resets,
 //! throttled and failed sign-ins).
 //!
-//! Reading these pages is not audited (the log holds no personal data about survivors);
-//! an export is, because it takes the log out of the system.
+//! Reading the log is audited like any other read (an investigator asks who looked at the
+//! log, and for what): the route and the names of the filters used, never their values,
+//! which may be e-mail addresses. An export is audited as an export.
 
 use crate::AppState;
 use crate::api::Params;
@@ -24,6 +25,7 @@ use serde::Deserialize;
 use std::sync::LazyLock;
 use yoldash_domain::{Email, Permission};
 use yoldash_reports::csv_export::CsvWriter;
+use yoldash_store::access_audit::AUDIT_LOG;
 use yoldash_store::audit::{ACTIONS, Action, AuditEntry};
 use yoldash_store::audit_search::{
     self, AlertQuery, AuditFilter, AuditRow, Burst, BurstKey, BurstRule, action_named,
@@ -353,6 +355,7 @@ fn log_page(page: PageCtx, q: LogQuery, errors: FieldErrors, orgs: &[OrgChoice])
 #[tracing::instrument(skip_all)]
 pub async fn log(
     State(state): State<AppState>,
+    auth: Auth,
     page: PageCtx,
     Params(q): Params<LogQuery>,
 ) -> Result<Response, AppError> {
@@ -365,6 +368,17 @@ pub async fn log(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view.render()?)).into_response());
     }
     let mut rows = audit_search::search(&state.store, &filter, before, PAGE_SIZE + 1).await?;
+    state
+        .store
+        .audit_log_read(
+            &auth.actor,
+            format!(
+                "route=GET /admin/audit; filters={}{}",
+                filter_names(&filter),
+                if before.is_some() { "; older page" } else { "" }
+            ),
+        )
+        .await?;
     if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
         view.older = rows
@@ -378,6 +392,14 @@ pub async fn log(
     }
     view.rows = rows.into_iter().map(|r| entry_view(t, r)).collect();
     Ok(Html(view.render()?).into_response())
+}
+
+/// The names of the filters in use, for an audit entry (`none` when there are none).
+fn filter_names(filter: &AuditFilter) -> String {
+    match filter.names() {
+        names if names.is_empty() => "none".to_string(),
+        names => names.join(","),
+    }
 }
 
 /// `GET /admin/audit/export.csv`: the filtered log as CSV. Audited.
@@ -440,12 +462,9 @@ pub async fn export(
             "rows={}{}; filters={}",
             rows.len(),
             if truncated { " (limit reached)" } else { "" },
-            match filter.names() {
-                names if names.is_empty() => "none".to_string(),
-                names => names.join(","),
-            }
+            filter_names(&filter)
         ));
-    entry.object_type = Some("audit_log");
+    entry.object_type = Some(AUDIT_LOG);
     let mut unit = state.store.unit().await?;
     unit.audit(entry).await?;
     unit.commit().await?;
@@ -547,6 +566,7 @@ fn burst_views(t: Tr, bursts: Vec<Burst>, key: BurstKey) -> Vec<BurstView> {
 #[tracing::instrument(skip_all)]
 pub async fn alerts(
     State(state): State<AppState>,
+    auth: Auth,
     page: PageCtx,
     Params(q): Params<AlertsQuery>,
 ) -> Result<Response, AppError> {
@@ -625,6 +645,12 @@ pub async fn alerts(
         },
     )
     .await?;
+    store
+        .audit_log_read(
+            &auth.actor,
+            format!("route=GET /admin/audit/alerts; days={days}"),
+        )
+        .await?;
     let mut bursts = found.bursts.into_iter();
     let reads = bursts.next().unwrap_or_default();
     let failed = bursts.next().unwrap_or_default();

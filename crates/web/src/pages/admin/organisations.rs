@@ -419,21 +419,24 @@ async fn set_active(
     active: bool,
 ) -> Result<Response, AppError> {
     let id = crate::api::parse_id(&id)?;
-    if !active && id == auth.user.org_id {
-        // Deactivating one's own organisation would lock the administrator out.
-        return Ok(redirect_with_flash(
-            &state,
-            "/admin/organisations",
-            "flash-cannot-deactivate-own",
-            false,
-        ));
-    }
     let mut unit = state.store.unit().await?;
-    state
+    match state
         .store
         .set_organisation_active(&mut unit, Some(&auth.actor), id, active, None)
-        .await?;
-    unit.commit().await?;
+        .await
+    {
+        Ok(_) => unit.commit().await?,
+        // The deactivation rule (`check_deactivation`) said no: say why.
+        Err(StoreError::Invalid(i)) => {
+            return Ok(redirect_with_flash(
+                &state,
+                "/admin/organisations",
+                &format!("flash-{}", i.key),
+                false,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     let key = if active {
         "flash-organisation-activated"
     } else {
