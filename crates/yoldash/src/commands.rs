@@ -15,6 +15,7 @@ use yoldash_store::users::NewUser;
 use yoldash_web::{Application, WebConfig};
 
 pub async fn serve(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
+    let _lock = crate::data_lock::hold(data)?;
     let store = open(data).await?;
     run_server(store, serve, None).await
 }
@@ -70,6 +71,7 @@ async fn shutdown_signal() {
 }
 
 pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
+    let _lock = crate::data_lock::hold(data)?;
     let store = open(data).await?;
     let fresh = crate::demo::load(&store, data).await?;
     let cases = match crate::demo::cases::seed(&store, demo.cases).await? {

@@ -282,3 +282,171 @@ both_backends!(
         assert!(head_file.is_file());
     }
 );
+
+/// Starts `yoldash serve` on a data directory (SQLite) and waits until it listens.
+fn start_server(dir: &std::path::Path) -> std::process::Child {
+    use std::io::BufRead;
+    let mut child = server_command(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start yoldash serve");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let listening = lines.any(|l| l.is_ok_and(|l| l.contains("is listening at")));
+    assert!(listening, "the first server did not start");
+    child
+}
+
+fn server_command(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yoldash"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("YOLDASH_DATA_DIR", dir)
+        .env_remove("YOLDASH_DATABASE_URL")
+        .env("YOLDASH_LOG", "warn")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+#[test]
+fn a_second_server_on_one_sqlite_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = start_server(dir.path());
+    let mut second = server_command(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run a second server");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while second.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            second.kill().unwrap();
+            first.kill().unwrap();
+            panic!("a second server started on the same data directory");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let second = second.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("another Yoldash server is already running on the data directory"),
+        "{said}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let lock = std::fs::metadata(dir.path().join("yoldash.lock")).unwrap();
+        assert_eq!(lock.permissions().mode() & 0o777, 0o600);
+    }
+    // However the first one ends (here: killed), the data directory is free again.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let mut again = start_server(dir.path());
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+/// A TCP proxy on loopback to PostgreSQL that the test can cut: when cut, open connections
+/// are dropped and new ones are accepted but never answered (a network that hangs).
+struct Proxy {
+    address: std::net::SocketAddr,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let links = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (cut2, links2) = (cut.clone(), links.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let cut = cut2.load(std::sync::atomic::Ordering::SeqCst);
+                let upstream = upstream.clone();
+                let link = tokio::spawn(async move {
+                    if cut {
+                        // Hold the connection and say nothing.
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        drop(inbound);
+                        return;
+                    }
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                links2.lock().unwrap().push(link.abort_handle());
+            }
+        });
+        Proxy {
+            address,
+            cut,
+            links,
+        }
+    }
+
+    /// Cuts (`true`) or restores the link; either way, every open connection is dropped.
+    fn set_cut(&self, cut: bool) {
+        self.cut.store(cut, std::sync::atomic::Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+}
+
+/// `host:port` of a `postgres://user:pass@host:port/db` URL.
+fn host_port(url: &str) -> String {
+    let after_at = url.rsplit_once('@').map_or(url, |(_, rest)| rest);
+    after_at.split('/').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_within_a_second_while_postgresql_is_out_of_reach() {
+    let Some(url) = yoldash_testkit::postgres_url() else {
+        eprintln!(
+            "SKIPPED health_answers_within_a_second_while_postgresql_is_out_of_reach: YOLDASH_TEST_DATABASE_URL is not set"
+        );
+        return;
+    };
+    let upstream = host_port(&url);
+    let proxy = Proxy::start(upstream.clone()).await;
+    let via = proxy.address.to_string();
+    let app =
+        yoldash_testkit::spawn_app_via(Backend::Postgres, |u| u.replace(&upstream, &via)).await;
+    let api = Api::new(&app).await;
+    let (status, body, _) = health(&app).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("ok")),
+        "{body}"
+    );
+
+    proxy.set_cut(true);
+    for _ in 0..3 {
+        let (status, body, took) = health(&app).await;
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["status"], "unavailable", "{body}");
+        assert!(took < Duration::from_millis(1000), "/healthz took {took:?}");
+    }
+
+    // The network comes back: health and writes recover without a restart.
+    proxy.set_cut(false);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body, _) = health(&app).await;
+        if status == 200 {
+            assert_eq!(body["status"], "ok", "{body}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {status} {body} after 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for n in 0..6 {
+        let (status, _, body) = api.create(&app, n).await;
+        assert_eq!(status, 201, "a new case after PostgreSQL came back: {body}");
+    }
+}
