@@ -144,3 +144,7 @@ error-supervisor-decision = Işi başga hünärmene bermek we ondan goragy aýyr
 
 ## issue 10 (web)
 activity-access_refused = Elýeterliligiňizden daşarky ýazgy soraldy (ret edildi)
+
+## issue 10 (db)
+error-unavailable = Maglumat binasy häzir hiç zady saklap bilmeýär: onuň ammary doly ýa-da elýeterli däl bolmagy mümkin. Hiç zat saklanmady. Soňrak synanyşyň; ýagdaý dowam etse, administratoryňyza habar beriň.
+notice-audit-head-lagging = Audit žurnalynyň iň soňky ýazgysyny belleýän audit-head.json faýly ýazylyp bilinmedi (sebäbi serweriň žurnalynda). Audit žurnalynyň özi doly, ýöne faýl täzeden ýazylýança «audit verify» iň soňky ýazgylaryň aýrylandygyny anyklap bilmeýär. Maglumat katalogynyň boş ýerini we rugsatlaryny barlaň; faýl awtomatik usulda täzeden ýazylar.

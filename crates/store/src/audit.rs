@@ -297,22 +297,7 @@ pub(crate) async fn append_all(
     })
 }
 
-/// Writes the head file (atomically) when `head` is newer than what was last written.
-pub async fn mirror_head(store: &Store, head: AuditHead) -> Result<(), StoreError> {
-    let Some(path) = &store.audit_head_file else {
-        return Ok(());
-    };
-    let mut written = store.head_written.lock().await;
-    if head.seq <= *written {
-        return Ok(());
-    }
-    let tmp = path.with_extension("json.tmp");
-    let body = serde_json::to_vec(&head).map_err(|e| StoreError::Audit(e.to_string()))?;
-    tokio::fs::write(&tmp, body).await?;
-    tokio::fs::rename(&tmp, path).await?;
-    *written = head.seq;
-    Ok(())
-}
+pub use crate::head_file::mirror_head;
 
 /// Reads the mirrored head, if the file exists.
 pub fn read_head_file(path: &std::path::Path) -> Result<Option<AuditHead>, StoreError> {

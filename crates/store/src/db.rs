@@ -3,6 +3,7 @@
 use crate::StoreError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 /// Which engine is behind the pool. Almost every query is the same text on both (we write
@@ -30,7 +31,15 @@ pub struct Database {
     /// SQLite has one writer at a time. Units of work queue here, in the process, instead
     /// of in SQLite's busy handler, which waits by sleeping and so adds latency under load.
     pub(crate) writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: the most pages the database may hold, set on every connection as it is
+    /// handed out (see `limit_pages`).
+    page_limit: std::sync::Arc<AtomicI64>,
 }
+
+/// `page_limit` when no limit was ever asked for: connections are left as SQLite made them.
+const NO_PAGE_LIMIT: i64 = 0;
+/// SQLite's own largest page count, which lifts a limit set before.
+const SQLITE_MAX_PAGE_COUNT: i64 = 4_294_967_294;
 
 /// A transaction on either backend.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -72,7 +81,10 @@ impl Database {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .after_release(move |conn, _meta| Box::pin(fit_for_reuse(conn, backend)));
+        let page_limit = std::sync::Arc::new(AtomicI64::new(NO_PAGE_LIMIT));
         let pool = match backend {
             Backend::Sqlite => {
                 let url = if url.contains('?') {
@@ -80,13 +92,15 @@ impl Database {
                 } else {
                     format!("{url}?mode=rwc")
                 };
+                let (on_connect, on_acquire) = (page_limit.clone(), page_limit.clone());
                 let pool = options
                     // SQLite allows one writer at a time; more connections only help readers.
                     .max_connections(4)
                     // An in-process database cannot drop a connection: no round trip to the
                     // connection's thread to test it before every statement.
                     .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
+                    .after_connect(move |conn, _meta| {
+                        let page_limit = on_connect.clone();
                         Box::pin(async move {
                             // WAL lets readers run beside the writer; `synchronous=NORMAL` is
                             // durable across application crashes in WAL mode; busy_timeout
@@ -103,7 +117,14 @@ impl Database {
                             // Checkpoints run beside the writers (see `checkpoint_in_background`),
                             // not inside whichever commit happened to fill the log.
                             conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                            Ok(())
+                            apply_page_limit(conn, &page_limit).await
+                        })
+                    })
+                    .before_acquire(move |conn, _meta| {
+                        let page_limit = on_acquire.clone();
+                        Box::pin(async move {
+                            apply_page_limit(conn, &page_limit).await?;
+                            Ok(true)
                         })
                     })
                     .connect(&url)
@@ -117,7 +138,17 @@ impl Database {
             pool,
             backend,
             writer: Default::default(),
+            page_limit,
         })
+    }
+
+    /// SQLite only: lets the database hold at most `pages` pages (`None` lifts the limit),
+    /// so that a test can make the database full — a disk that filled up — and free it
+    /// again. Each connection takes the limit when it is next handed out; a connection
+    /// in use keeps its own until then.
+    pub fn limit_pages(&self, pages: Option<i64>) {
+        let limit = pages.map_or(SQLITE_MAX_PAGE_COUNT, |p| p.max(1));
+        self.page_limit.store(limit, Ordering::Relaxed);
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
@@ -185,6 +216,44 @@ async fn checkpoint_in_background(pool: AnyPool) {
             tracing::warn!(error = %e, "write-ahead log checkpoint failed");
         }
     }
+}
+
+/// Whether a connection given back to the pool may serve again: not when it is still inside
+/// a transaction. sqlx rolls back a transaction dropped without commit by queueing a
+/// ROLLBACK; when that fails — SQLite already rolled the transaction back itself after
+/// SQLITE_FULL or an I/O error, or the COMMIT failed — sqlx still counts the transaction as
+/// open, and the connection's next `BEGIN IMMEDIATE` would fail ("begin_with at non-zero
+/// transaction depth") until the server restarts. Such a connection is closed instead, and
+/// the pool opens a fresh one.
+async fn fit_for_reuse(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection as _;
+    if backend == Backend::Sqlite {
+        // The queued ROLLBACK runs on the connection's own thread: wait for it.
+        conn.ping().await?;
+    }
+    if conn.is_in_transaction() {
+        tracing::warn!("a connection left inside a failed transaction was closed");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Sets `max_page_count` on a SQLite connection when a limit was ever asked for.
+async fn apply_page_limit(
+    conn: &mut sqlx::AnyConnection,
+    page_limit: &AtomicI64,
+) -> Result<(), sqlx::Error> {
+    let limit = page_limit.load(Ordering::Relaxed);
+    if limit != NO_PAGE_LIMIT {
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {limit}"
+        )))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Booleans are stored as 0/1 integers on both backends: the runtime-generic driver cannot

@@ -20,6 +20,10 @@ pub enum StoreError {
     Invalid(#[from] Invalid),
     #[error("the database URL must start with sqlite: or postgres://")]
     UnsupportedUrl,
+    /// The database cannot take the request now — its storage is full or failing, or it
+    /// cannot be reached — and nothing was written. Worth trying again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("key ring: {0}")]
@@ -50,6 +54,51 @@ impl From<sqlx::Error> for StoreError {
             };
             return StoreError::Duplicate { field };
         }
+        if unavailable(&e) {
+            return StoreError::Unavailable(e.to_string());
+        }
         StoreError::Database(e)
+    }
+}
+
+impl StoreError {
+    /// The same failure for another waiter (the group commit of views answers many
+    /// requests with one outcome): the kind is kept where callers act on it.
+    pub(crate) fn shared(&self) -> StoreError {
+        match self {
+            StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+            other => StoreError::Audit(other.to_string()),
+        }
+    }
+}
+
+/// Whether an error says the database cannot work now (full, failing storage, gone), as
+/// opposed to a fault of the request or of the code.
+fn unavailable(e: &sqlx::Error) -> bool {
+    use sqlx::Error as E;
+    match e {
+        E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
+        E::Database(db) => {
+            if let Some(sqlite) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                // Primary result codes (the low byte of the extended code): SQLITE_NOMEM,
+                // SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
+                let primary = sqlx::error::DatabaseError::code(sqlite)
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .map(|c| c & 0xff);
+                return matches!(primary, Some(7 | 8 | 10 | 13 | 14));
+            }
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                // Classes 08 (connection), 53 (insufficient resources: disk full, out of
+                // memory, too many connections), 57P (the server shutting down or
+                // starting), and a read-only server (25006: a standby).
+                let code = pg.code();
+                return code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "25006";
+            }
+            false
+        }
+        _ => false,
     }
 }

@@ -11,6 +11,7 @@ pub mod db;
 pub mod directory;
 pub mod encrypted;
 pub mod error;
+mod head_file;
 pub mod history;
 pub mod key_binding;
 pub mod migrate;
@@ -74,7 +75,7 @@ pub struct Store {
     pub db: Database,
     keys: Arc<KeyRing>,
     audit_head_file: Option<PathBuf>,
-    head_written: Arc<tokio::sync::Mutex<i64>>,
+    head: Arc<head_file::HeadMirror>,
     pub sessions: SessionPolicy,
     directory: Arc<directory::DirectoryCache>,
     views: Arc<view_audit::ViewAudits>,
@@ -96,7 +97,7 @@ impl Store {
             db,
             keys,
             audit_head_file,
-            head_written: Arc::new(tokio::sync::Mutex::new(0)),
+            head: Default::default(),
             sessions: SessionPolicy::default(),
             directory: Default::default(),
             views: Default::default(),
@@ -133,8 +134,12 @@ impl Store {
         )
     }
 
-    /// Whether the database answers (for the health check).
-    pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.db.pool).await.is_ok()
+    /// Whether the database answers within `within` (for the health check). It reads a
+    /// table, so that a SQLite file that cannot be read counts as down, and it gives up at
+    /// the deadline instead of waiting for a connection: a database that hangs is down.
+    pub async fn ping(&self, within: std::time::Duration) -> bool {
+        let read =
+            sqlx::query("SELECT MAX(version) FROM schema_migrations").fetch_one(&self.db.pool);
+        matches!(tokio::time::timeout(within, read).await, Ok(Ok(_)))
     }
 }

@@ -53,7 +53,7 @@ impl Waiting {
     }
 }
 
-type Answer = oneshot::Sender<Result<(), String>>;
+type Answer = oneshot::Sender<Result<(), StoreError>>;
 
 /// Entries waiting for a commit, and the turn to commit them.
 #[derive(Default)]
@@ -77,7 +77,7 @@ impl Store {
             loop {
                 let turn = self.views.turn.clone().lock_owned().await;
                 match answered.try_recv() {
-                    Ok(done) => return done.map_err(StoreError::Audit),
+                    Ok(done) => return done,
                     // The commit that held the entry was abandoned: queue it again.
                     Err(oneshot::error::TryRecvError::Closed) => break,
                     Err(oneshot::error::TryRecvError::Empty) => {}
@@ -106,9 +106,9 @@ impl Store {
             if batch.is_empty() {
                 return;
             }
-            let result = self.write_views(&batch).await.map_err(|e| e.to_string());
+            let result = self.write_views(&batch).await;
             for (_, answer) in batch {
-                let _ = answer.send(result.clone());
+                let _ = answer.send(result.as_ref().map(|_| ()).map_err(StoreError::shared));
             }
         }
     }

@@ -157,15 +157,31 @@ pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
 /// Starts the application with a fresh database and one organisation (`TEST-ORG`).
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, |_| {}).await
+    spawn_app_configured(backend, |_| {}, str::to_string).await
 }
 
 /// As `spawn_app`, with the server's settings changed by `configure` first (a public URL,
 /// a trusted proxy…).
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
+    spawn_app_configured(backend, configure, str::to_string).await
+}
+
+/// `spawn_app`, with the application connecting to the database at `through(url)` (a test
+/// puts a proxy it can cut between the application and PostgreSQL).
+pub async fn spawn_app_via(backend: Backend, through: impl FnOnce(&str) -> String) -> TestApp {
+    spawn_app_configured(backend, |_| {}, through).await
+}
+
+async fn spawn_app_configured(
+    backend: Backend,
+    configure: impl FnOnce(&mut WebConfig),
+    through: impl FnOnce(&str) -> String,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(backend, dir.path()).await;
-    let db = Database::connect(&database.url).await.expect("connect");
+    let db = Database::connect(&through(&database.url))
+        .await
+        .expect("connect");
     yoldash_store::migrate::run(&db).await.expect("migrate");
     // The key ring is also written where the command line looks for it, so that CLI
     // tests (`audit verify`, `key rotate`) can open the same data.

@@ -28,6 +28,9 @@ pub enum AppError {
     Csrf,
     TooLarge,
     Throttled,
+    /// The database cannot take the request now (full, failing, unreachable); nothing was
+    /// written.
+    Unavailable,
     Internal,
 }
 
@@ -42,6 +45,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::Duplicate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::TooLarge => "too-large",
             AppError::Throttled => "throttled",
+            AppError::Unavailable => "unavailable",
             AppError::Internal => "internal",
         }
     }
@@ -79,6 +84,10 @@ impl From<StoreError> for AppError {
                 field: field.to_string(),
             },
             StoreError::Invalid(i) => AppError::invalid(i.field, i.key),
+            StoreError::Unavailable(e) => {
+                tracing::error!(error = %e, "the database cannot take the request");
+                AppError::Unavailable
+            }
             other => {
                 // Store errors never carry personal data, so the message may be logged.
                 tracing::error!(error = %other, "store error");

@@ -62,6 +62,9 @@ pub struct PageCtx {
     pub nav: Vec<NavItem>,
     pub crumbs: Vec<Crumb>,
     pub flash: Option<Flash>,
+    /// A standing warning for who can act on it (the audit-head file lags: for those who
+    /// read the audit log).
+    pub warning: Option<String>,
 }
 
 impl PageCtx {
@@ -76,6 +79,7 @@ impl PageCtx {
             nav: Vec::new(),
             crumbs: Vec::new(),
             flash: None,
+            warning: None,
         }
     }
 
@@ -170,6 +174,16 @@ impl FromRequestParts<AppState> for PageCtx {
             }),
             None => None,
         };
+        let warning = match auth {
+            Some(a)
+                if !nav.is_empty()
+                    && state.store.audit_head_lag().is_some()
+                    && a.actor.may(&state.permissions, Permission::AuditRead) =>
+            {
+                Some(t.get("notice-audit-head-lagging"))
+            }
+            _ => None,
+        };
         Ok(Self {
             t,
             user_name: auth.map(|a| a.user.display_name.clone()),
@@ -180,6 +194,7 @@ impl FromRequestParts<AppState> for PageCtx {
             nav,
             crumbs: Vec::new(),
             flash,
+            warning,
         })
     }
 }

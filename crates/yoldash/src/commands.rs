@@ -18,6 +18,7 @@ use yoldash_web::{Application, WebConfig};
 
 pub async fn serve(data: &DataArgs, serve: &ServeArgs) -> anyhow::Result<()> {
     check_public_url(serve)?;
+    let _lock = crate::data_lock::hold(data)?;
     let store = set_up(data).await?;
     run_server(store, serve, None).await
 }
@@ -91,6 +92,7 @@ pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
     if !demo.no_serve {
         check_public_url(&demo.serve)?;
     }
+    let _lock = crate::data_lock::hold(data)?;
     let store = set_up(data).await?;
     let fresh = crate::demo::load(&store, data).await?;
     let cases = match crate::demo::cases::seed(&store, demo.cases).await? {

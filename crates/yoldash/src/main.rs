@@ -5,6 +5,7 @@ mod bench_cases;
 mod cli;
 mod commands;
 mod context;
+mod data_lock;
 mod demo;
 
 use clap::Parser;
