@@ -168,6 +168,9 @@ impl<'a> Contract<'a> {
             .entry((method.to_string(), pattern.to_string()))
             .or_default()
             .insert(status);
+        if (200..300).contains(&status) {
+            self.check_query(method, pattern, path);
+        }
         let declared = &op["responses"][status.to_string()];
         assert!(
             declared.is_object(),
@@ -210,6 +213,40 @@ impl<'a> Contract<'a> {
             "{method} {path} {status}: the body does not match the declared schema: {wrong:?}\n{body}"
         );
         Answer { status, body }
+    }
+
+    /// Every query parameter of an accepted call is declared, and its value fits its schema.
+    fn check_query(&self, method: &str, pattern: &str, path: &str) {
+        let Some((_, query)) = path.split_once('?') else {
+            return;
+        };
+        let params = self.operation(method, pattern)["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let declared = params
+                .iter()
+                .find(|p| p["in"] == "query" && p["name"] == name)
+                .unwrap_or_else(|| {
+                    panic!("{method} {pattern}: query parameter {name} is not declared")
+                });
+            let schema = &declared["schema"];
+            let typed = if schema["type"] == "integer" {
+                value
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or(json!(value))
+            } else {
+                json!(value)
+            };
+            let wrong = self.violations(schema, &typed);
+            assert!(
+                wrong.is_empty(),
+                "{method} {pattern}: query {name}={value} accepted by the server, refused by the schema: {wrong:?}"
+            );
+        }
     }
 
     /// A call whose status must be `expected`.
