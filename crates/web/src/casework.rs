@@ -1,16 +1,101 @@
-//! Case operations shared by the case pages and the API: opening a case file, the names
-//! and choices the case views look up, and the case history in the reader's words.
+//! Case operations shared by the case pages and the API: the case list's filters, opening a
+//! case file, the names and choices the case views look up, and the case history in the
+//! reader's words.
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::cases::forms::Choices;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::Deserialize;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
+use yoldash_domain::case::{CaseStatus, CaseType, RiskLevel};
+use yoldash_domain::person::{AgeBandSets, Sex};
+use yoldash_store::cases::CaseFilter;
 use yoldash_store::history::VersionEntry;
+
+/// Rows per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// The list's query string. Unknown values are ignored rather than refused: a filter link
+/// from an older version still opens the list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default, rename = "type")]
+    pub case_type: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub sex: String,
+    /// `set:code` of an age band.
+    #[serde(default)]
+    pub age: String,
+    #[serde(default)]
+    pub risk: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub worker: String,
+    /// Exact name search (through the blind index). Only taken from a posted form, never
+    /// from the address: a name in a URL stays in browser history and proxy logs.
+    #[serde(default, skip_deserializing)]
+    pub q: String,
+    /// Exact document number search (posted, like the name).
+    #[serde(default, skip_deserializing)]
+    pub doc: String,
+    /// Closure requests waiting for approval.
+    #[serde(default)]
+    pub pending: String,
+    #[serde(default)]
+    pub drafts: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+/// The birth-date range of an age band on `today`: (born after, born on or before).
+pub fn band_birth_range(
+    bands: &AgeBandSets,
+    value: &str,
+    today: NaiveDate,
+) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let (set, code) = value.split_once(':')?;
+    let band = bands.bands(set)?.iter().find(|b| b.code == code)?;
+    let until = today.checked_sub_months(Months::new(band.from * 12));
+    let after = band
+        .to
+        .and_then(|to| today.checked_sub_months(Months::new((to + 1) * 12)));
+    Some((after, until))
+}
+
+impl ListQuery {
+    /// The store's filter; `worker=me` means the signed-in user.
+    pub fn filter(&self, state: &AppState, lookups: &Lookups, me: uuid::Uuid) -> CaseFilter {
+        let today = Utc::now().date_naive();
+        let (born_after, born_until) =
+            band_birth_range(&state.age_bands, &self.age, today).unwrap_or_default();
+        CaseFilter {
+            case_type: CaseType::parse(&self.case_type).ok(),
+            status: CaseStatus::parse(&self.status).ok(),
+            sex: Sex::parse(&self.sex).ok(),
+            born_after,
+            born_until,
+            risk: RiskLevel::parse(&self.risk).ok(),
+            region_ids: lookups.region_and_below(&self.region),
+            worker: if self.worker == "me" {
+                Some(me)
+            } else {
+                uuid::Uuid::parse_str(&self.worker).ok()
+            },
+            name_digests: state.store.name_search_digests(&self.q),
+            document_digest: state.store.document_search_digest(&self.doc),
+            drafts_only: self.drafts == "1",
+            closure_pending: self.pending == "1",
+        }
+    }
+}
 
 /// Opens a case file for the actor (404 outside their scope), with its audit entry.
 pub async fn open_case_file(

@@ -4,10 +4,11 @@
 use super::{Body, LazyBody, Params, parse_id};
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
-use crate::casework::{HistoryEntry, Lookups, history as history_of, open_case_file};
+use crate::casework::{
+    HistoryEntry, ListQuery, Lookups, PAGE_SIZE, history as history_of, open_case_file,
+};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
-use crate::pages::cases::list::{ListQuery, PAGE_SIZE};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -44,15 +45,19 @@ pub struct CaseListView {
 pub struct ListParams {
     /// Case type code (`identified_victim` follows from identification).
     #[serde(rename = "type")]
+    #[param(value_type = Option<CaseType>)]
     case_type: Option<String>,
+    #[param(value_type = Option<CaseStatus>)]
     status: Option<String>,
+    #[param(value_type = Option<yoldash_domain::person::Sex>)]
     sex: Option<String>,
     /// Age band as `set:code`, e.g. `child_adult:child` or `humanitarian:12-17`.
     age: Option<String>,
+    #[param(value_type = Option<RiskLevel>)]
     risk: Option<String>,
     /// Region code; sub-regions are included.
     region: Option<String>,
-    /// Assigned worker's user id.
+    /// Assigned worker's user id, or `me`.
     worker: Option<String>,
     /// `1`: drafts only.
     drafts: Option<String>,

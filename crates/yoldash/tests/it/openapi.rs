@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use yoldash_domain::{PermissionTable, Role};
-use yoldash_testkit::{Backend, TestApp, both_backends, create_org, spawn_app};
+use yoldash_testkit::{Backend, TestApp, both_backends, spawn_app};
 use yoldash_web::routes::{Access, table};
 
 /// A path of the document that is not under `/api/v1` but is part of the API (load balancers).
@@ -168,6 +168,9 @@ impl<'a> Contract<'a> {
             .entry((method.to_string(), pattern.to_string()))
             .or_default()
             .insert(status);
+        if (200..300).contains(&status) {
+            self.check_query(method, pattern, path);
+        }
         let declared = &op["responses"][status.to_string()];
         assert!(
             declared.is_object(),
@@ -210,6 +213,40 @@ impl<'a> Contract<'a> {
             "{method} {path} {status}: the body does not match the declared schema: {wrong:?}\n{body}"
         );
         Answer { status, body }
+    }
+
+    /// Every query parameter of an accepted call is declared, and its value fits its schema.
+    fn check_query(&self, method: &str, pattern: &str, path: &str) {
+        let Some((_, query)) = path.split_once('?') else {
+            return;
+        };
+        let params = self.operation(method, pattern)["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let declared = params
+                .iter()
+                .find(|p| p["in"] == "query" && p["name"] == name)
+                .unwrap_or_else(|| {
+                    panic!("{method} {pattern}: query parameter {name} is not declared")
+                });
+            let schema = &declared["schema"];
+            let typed = if schema["type"] == "integer" {
+                value
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or(json!(value))
+            } else {
+                json!(value)
+            };
+            let wrong = self.violations(schema, &typed);
+            assert!(
+                wrong.is_empty(),
+                "{method} {pattern}: query {name}={value} accepted by the server, refused by the schema: {wrong:?}"
+            );
+        }
     }
 
     /// A call whose status must be `expected`.
@@ -358,13 +395,15 @@ async fn the_document_describes_every_route_and_only_routes() {
             }
         }
         for (status, r) in op["responses"].as_object().unwrap() {
-            if status.starts_with('4') || status.starts_with('5') {
-                if e.path != "/healthz" && r["content"].get("application/problem+json").is_none() {
-                    problems.push(format!(
-                        "{} {} {status} is not application/problem+json",
-                        e.method, e.path
-                    ));
-                }
+            let error = status.starts_with('4') || status.starts_with('5');
+            if error
+                && e.path != "/healthz"
+                && r["content"].get("application/problem+json").is_none()
+            {
+                problems.push(format!(
+                    "{} {} {status} is not application/problem+json",
+                    e.method, e.path
+                ));
             }
         }
     }
@@ -1050,18 +1089,18 @@ both_backends!(
         }
 
         // What a request schema refuses, the server refuses with 422: every string of every
-        // example emptied in turn.
+        // example emptied, then replaced by a code no vocabulary has, in turn.
         for (m, p, path, token, body) in &examples {
             let mut leaves = Vec::new();
             string_leaves(body, String::new(), &mut leaves);
-            for at in leaves {
+            for (at, value) in leaves.iter().flat_map(|at| [(at, ""), (at, "not_a_code")]) {
                 let mut b = body.clone();
-                *b.pointer_mut(&at).unwrap() = json!("");
+                *b.pointer_mut(at).unwrap() = json!(value);
                 if !c.accepts(m, p, &b) {
                     let a = c.call(m, p, path, *token, Send::Refused(b.clone())).await;
                     assert_eq!(
                         a.status, 422,
-                        "{m} {p} with {at} empty: the schema refuses it, the server answered {}: {}",
+                        "{m} {p} with {at} = {value:?}: the schema refuses it, the server answered {}: {}",
                         a.status, a.body
                     );
                 }

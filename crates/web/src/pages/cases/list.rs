@@ -4,6 +4,7 @@
 use super::{Lookups, age_band_label};
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
+pub use crate::casework::{ListQuery, PAGE_SIZE};
 use crate::error::AppError;
 use crate::fields::labelled;
 use crate::i18n::Tr;
@@ -11,64 +12,10 @@ use crate::shell::PageCtx;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use chrono::{Months, NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::Utc;
 use yoldash_domain::case::{CaseStatus, CaseType, RiskLevel};
 use yoldash_domain::person::{AgeBandSets, Sex};
-use yoldash_store::cases::{CaseFilter, CasePage};
-
-/// Rows per page.
-pub const PAGE_SIZE: i64 = 50;
-
-/// The list's query string. Unknown values are ignored rather than refused: a filter link
-/// from an older version still opens the list.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default, rename = "type")]
-    pub case_type: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub sex: String,
-    /// `set:code` of an age band.
-    #[serde(default)]
-    pub age: String,
-    #[serde(default)]
-    pub risk: String,
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub worker: String,
-    /// Exact name search (through the blind index). Only taken from a posted form, never
-    /// from the address: a name in a URL stays in browser history and proxy logs.
-    #[serde(default, skip_deserializing)]
-    pub q: String,
-    /// Exact document number search (posted, like the name).
-    #[serde(default, skip_deserializing)]
-    pub doc: String,
-    /// Closure requests waiting for approval.
-    #[serde(default)]
-    pub pending: String,
-    #[serde(default)]
-    pub drafts: String,
-    #[serde(default)]
-    pub page: Option<i64>,
-}
-
-/// The birth-date range of an age band on `today`: (born after, born on or before).
-pub fn band_birth_range(
-    bands: &AgeBandSets,
-    value: &str,
-    today: NaiveDate,
-) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
-    let (set, code) = value.split_once(':')?;
-    let band = bands.bands(set)?.iter().find(|b| b.code == code)?;
-    let until = today.checked_sub_months(Months::new(band.from * 12));
-    let after = band
-        .to
-        .and_then(|to| today.checked_sub_months(Months::new((to + 1) * 12)));
-    Some((after, until))
-}
+use yoldash_store::cases::CasePage;
 
 /// The age filter's choices: child/adult, then the humanitarian bands.
 pub fn age_options(t: Tr, bands: &AgeBandSets) -> Vec<(String, String)> {
@@ -86,31 +33,6 @@ pub fn age_options(t: Tr, bands: &AgeBandSets) -> Vec<(String, String)> {
 }
 
 impl ListQuery {
-    /// The store's filter; `worker=me` means the signed-in user.
-    pub fn filter(&self, state: &AppState, lookups: &Lookups, me: uuid::Uuid) -> CaseFilter {
-        let today = Utc::now().date_naive();
-        let (born_after, born_until) =
-            band_birth_range(&state.age_bands, &self.age, today).unwrap_or_default();
-        CaseFilter {
-            case_type: CaseType::parse(&self.case_type).ok(),
-            status: CaseStatus::parse(&self.status).ok(),
-            sex: Sex::parse(&self.sex).ok(),
-            born_after,
-            born_until,
-            risk: RiskLevel::parse(&self.risk).ok(),
-            region_ids: lookups.region_and_below(&self.region),
-            worker: if self.worker == "me" {
-                Some(me)
-            } else {
-                uuid::Uuid::parse_str(&self.worker).ok()
-            },
-            name_digests: state.store.name_search_digests(&self.q),
-            document_digest: state.store.document_search_digest(&self.doc),
-            drafts_only: self.drafts == "1",
-            closure_pending: self.pending == "1",
-        }
-    }
-
     /// The query string without the page number (for paging links).
     fn without_page(&self) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
