@@ -147,12 +147,23 @@ both_backends!(
         assert!(html.contains("<option value=\"update\" selected>"));
         assert!(html.contains("<option value=\"SHELTER-MARY\" selected>"));
         assert!(html.contains("value=\"2024-02-01\""));
-        // Reading the log is not itself audited.
+        // Reading the log is itself audited: one entry per page shown (issue 10), naming
+        // the filters, not their values.
         let before = app.count("SELECT COUNT(*) FROM audit_log", None).await;
         assert_eq!(app.status(&client, "/admin/audit?action=read").await, 200);
         assert_eq!(
             app.count("SELECT COUNT(*) FROM audit_log", None).await,
-            before
+            before + 1
+        );
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log) \
+                 AND action = 'list' AND object_type = 'audit_log' \
+                 AND detail = 'route=GET /admin/audit; filters=action'",
+                None
+            )
+            .await,
+            1
         );
     }
 );
