@@ -440,7 +440,10 @@ impl TestApp {
             .create_session(user.id, None, stage)
             .await
             .expect("session");
-        (format!("yoldash_session={}", s.token), s.csrf_token)
+        (
+            format!("{}={}", yoldash_web::auth::SESSION_COOKIE, s.token),
+            s.csrf_token,
+        )
     }
 
     /// A client that sends `cookie` (a `Cookie` header value, may be empty) with every

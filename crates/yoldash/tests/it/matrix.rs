@@ -233,7 +233,7 @@ async fn caller(app: &TestApp, roles: &[Role], via: Via) -> Caller {
             label,
             roles: vec![],
             via,
-            cookie: "yoldash_csrf=matrix".into(),
+            cookie: format!("{}=matrix", yoldash_web::auth::LOGIN_CSRF_COOKIE),
             csrf: "matrix".into(),
             bearer: None,
         };
