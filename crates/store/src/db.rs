@@ -442,3 +442,22 @@ impl Database {
         Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wal_file_is_found_beside_the_database_file() {
+        assert_eq!(
+            wal_file("sqlite:///srv/yoldash/yoldash.db?mode=rwc"),
+            Some("/srv/yoldash/yoldash.db-wal".into())
+        );
+        assert_eq!(
+            wal_file("sqlite://data/yoldash.db"),
+            Some("data/yoldash.db-wal".into())
+        );
+        assert_eq!(wal_file("sqlite::memory:"), None);
+        assert_eq!(wal_file("postgres://localhost/yoldash"), None);
+    }
+}
