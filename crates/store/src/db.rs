@@ -85,6 +85,7 @@ impl Database {
             .acquire_timeout(Duration::from_secs(30))
             .after_release(move |conn, _meta| Box::pin(fit_for_reuse(conn, backend)));
         let page_limit = std::sync::Arc::new(AtomicI64::new(NO_PAGE_LIMIT));
+        let writer = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         let pool = match backend {
             Backend::Sqlite => {
                 let url = if url.contains('?') {
@@ -114,9 +115,16 @@ impl Database {
                             // memory map was tried and lost: every write that grows the
                             // file remaps it in every connection.)
                             conn.execute("PRAGMA cache_size = -16384").await?;
-                            // Checkpoints run beside the writers (see `checkpoint_in_background`),
-                            // not inside whichever commit happened to fill the log.
-                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            // The commit that fills the log to 1000 pages (SQLite's default)
+                            // copies it back into the database file, from its own connection;
+                            // a log restarted after that is cut back to `WAL_LIMIT_BYTES`.
+                            // `keep_wal_bounded` covers what this cannot: readers that keep
+                            // the log from restarting.
+                            conn.execute("PRAGMA wal_autocheckpoint = 1000").await?;
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}"
+                            )))
+                            .await?;
                             apply_page_limit(conn, &page_limit).await
                         })
                     })
@@ -129,7 +137,14 @@ impl Database {
                     })
                     .connect(&url)
                     .await?;
-                tokio::spawn(checkpoint_in_background(pool.clone()));
+                if let Some(wal) = wal_file(&url) {
+                    tokio::spawn(keep_wal_bounded(
+                        pool.clone(),
+                        url.clone(),
+                        writer.clone(),
+                        wal,
+                    ));
+                }
                 pool
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
@@ -137,7 +152,7 @@ impl Database {
         Ok(Self {
             pool,
             backend,
-            writer: Default::default(),
+            writer,
             page_limit,
         })
     }
@@ -174,6 +189,12 @@ impl Database {
                     conn.execute(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
                         .await?;
                 }
+                // A bulk load leaves a long log behind: copy it back and empty it now.
+                if !truncate_wal(&mut conn, &self.writer).await? {
+                    tracing::warn!(
+                        "readers kept the write-ahead log from being emptied after the load"
+                    );
+                }
             }
             Backend::Postgres => {
                 for table in tables {
@@ -194,28 +215,133 @@ impl Database {
         })
     }
 
+    /// Closes the pool. On SQLite the write-ahead log is first copied back and emptied, so
+    /// that a clean stop leaves no log behind even while another process keeps the
+    /// database open.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite && !self.pool.is_closed() {
+            match self.pool.acquire().await {
+                Ok(mut conn) => match truncate_wal(&mut conn, &self.writer).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(
+                        "readers kept the write-ahead log from being emptied at close"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the write-ahead log could not be emptied at close")
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "no connection to empty the write-ahead log"),
+            }
+        }
         self.pool.close().await;
     }
 }
 
-/// How often the SQLite write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// The largest the SQLite write-ahead log may grow before a full checkpoint is forced, and
+/// the size its file is cut back to when SQLite restarts it.
+const WAL_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
+/// How often the log's size is looked at.
+const WAL_CHECK_EVERY: Duration = Duration::from_millis(250);
+/// How long the background checkpoint waits for readers, holding the writers back: a
+/// long read (an export, a backup) must not stall every writer for the busy timeout.
+const WAL_CHECKPOINT_WAIT_MS: u64 = 200;
+/// The longest pause between forced checkpoints that readers kept from finishing.
+const WAL_MOST_BACKOFF: Duration = Duration::from_secs(16);
 
-/// Copies the SQLite write-ahead log into the database file once a second, until the pool
-/// closes. A passive checkpoint waits for no one and no writer waits for it; left to the
-/// commit that fills the log, it would hold the single write lock through its file sync
-/// while every other writer (an audit entry of every page view) queued behind it.
-async fn checkpoint_in_background(pool: AnyPool) {
+/// The write-ahead log beside the database file of a `sqlite:` URL (none in memory).
+fn wal_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(format!("{path}-wal")))
+}
+
+/// Keeps the write-ahead log under `WAL_LIMIT_BYTES` until the pool closes. The automatic
+/// checkpoint of each filled log copies frames back, but SQLite can only restart the log
+/// from its beginning when no reader still uses it, and under a steady stream of reads it
+/// never gets that moment: the log grows without end. When it passes the limit, this task
+/// takes the writers' turn (so that no writer of this process adds to it) and runs a
+/// TRUNCATE checkpoint, which waits for the readers of older frames to finish, copies
+/// everything back and empties the file. It runs on a connection of its own that never
+/// holds an open statement (a checkpoint from a connection inside a transaction fails with
+/// "database table is locked").
+async fn keep_wal_bounded(
+    pool: AnyPool,
+    url: String,
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    wal: std::path::PathBuf,
+) {
+    let mut own: Option<sqlx::AnyConnection> = None;
+    let mut backoff = Duration::ZERO;
     loop {
-        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        tokio::time::sleep(WAL_CHECK_EVERY + backoff).await;
         if pool.is_closed() {
+            if let Some(conn) = own.take() {
+                let _ = sqlx::Connection::close(conn).await;
+            }
             return;
         }
-        if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-            tracing::warn!(error = %e, "write-ahead log checkpoint failed");
+        if std::fs::metadata(&wal).map_or(0, |m| m.len()) <= WAL_LIMIT_BYTES {
+            continue;
+        }
+        if own.is_none() {
+            match checkpoint_connection(&url).await {
+                Ok(conn) => own = Some(conn),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no connection for the write-ahead log checkpoint");
+                    continue;
+                }
+            }
+        }
+        let Some(conn) = own.as_mut() else { continue };
+        match truncate_wal(conn, &writer).await {
+            Ok(true) => backoff = Duration::ZERO,
+            Ok(false) => {
+                // Readers held old frames: try again later, less and less often.
+                if backoff == WAL_MOST_BACKOFF {
+                    tracing::warn!(
+                        bytes = std::fs::metadata(&wal).map_or(0, |m| m.len()),
+                        "the write-ahead log stays above its limit: long reads keep it from being emptied"
+                    );
+                }
+                backoff = (backoff * 2).clamp(WAL_CHECK_EVERY, WAL_MOST_BACKOFF);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "write-ahead log checkpoint failed");
+                own = None;
+            }
         }
     }
+}
+
+async fn checkpoint_connection(url: &str) -> Result<sqlx::AnyConnection, sqlx::Error> {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "PRAGMA busy_timeout = {WAL_CHECKPOINT_WAIT_MS}"
+    )))
+    .await?;
+    Ok(conn)
+}
+
+/// Copies the whole log back into the database file and empties it, with the writers of
+/// this process held back meanwhile. Readers of older frames are waited for as long as the
+/// connection's busy timeout; `false` when they outlasted it (nothing is lost: the log
+/// is emptied another time).
+async fn truncate_wal(
+    conn: &mut sqlx::AnyConnection,
+    writer: &tokio::sync::Mutex<()>,
+) -> Result<bool, StoreError> {
+    let _turn = writer.lock().await;
+    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&mut *conn)
+        .await?;
+    let busy: i64 = sqlx::Row::try_get(&row, 0)?;
+    Ok(busy == 0)
 }
 
 /// Whether a connection given back to the pool may serve again: not when it is still inside
@@ -314,5 +440,24 @@ impl Database {
             Backend::Postgres => "SELECT pg_database_size(current_database())",
         };
         Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wal_file_is_found_beside_the_database_file() {
+        assert_eq!(
+            wal_file("sqlite:///srv/yoldash/yoldash.db?mode=rwc"),
+            Some("/srv/yoldash/yoldash.db-wal".into())
+        );
+        assert_eq!(
+            wal_file("sqlite://data/yoldash.db"),
+            Some("data/yoldash.db-wal".into())
+        );
+        assert_eq!(wal_file("sqlite::memory:"), None);
+        assert_eq!(wal_file("postgres://localhost/yoldash"), None);
     }
 }

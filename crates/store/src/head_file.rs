@@ -77,12 +77,15 @@ pub async fn mirror_head(store: &Store, head: AuditHead) -> Result<(), StoreErro
             Ok(())
         }
         Err(e) => {
-            tracing::error!(
-                error = %e,
-                file = %path.display(),
-                seq = pending.seq,
-                "the audit head file cannot be written; the change is committed, the file will be written again"
-            );
+            // Loud once when it starts; while it lasts, the retry task repeats it now and then.
+            if store.audit_head_lag().is_none() {
+                tracing::error!(
+                    error = %e,
+                    file = %path.display(),
+                    seq = pending.seq,
+                    "the audit head file cannot be written; the change is committed, the file will be written again"
+                );
+            }
             store.head.set_lag(Some(e.to_string()));
             if !state.retrying {
                 state.retrying = true;
@@ -122,7 +125,7 @@ async fn retry(store: Store) {
             }
             Err(e) => {
                 attempts += 1;
-                if attempts % LOG_EVERY_NTH_RETRY == 0 {
+                if attempts.is_multiple_of(LOG_EVERY_NTH_RETRY) {
                     tracing::error!(error = %e, file = %path.display(), attempts, "the audit head file still cannot be written");
                 }
                 store.head.set_lag(Some(e.to_string()));

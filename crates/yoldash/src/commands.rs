@@ -49,6 +49,7 @@ pub async fn run_server(
             }
         }
     });
+    let closing = store.clone();
     let app = Application::build(config, store).await?;
     let url = serve
         .public_url
@@ -59,7 +60,10 @@ pub async fn run_server(
     }
     println!("Yoldash is listening at {url}");
     tracing::info!(%url, "listening");
-    app.run_until(shutdown_signal()).await
+    let served = app.run_until(shutdown_signal()).await;
+    // A clean stop copies the SQLite write-ahead log back and leaves none behind.
+    closing.db.close().await;
+    served
 }
 
 async fn shutdown_signal() {
@@ -120,6 +124,7 @@ pub async fn demo(data: &DataArgs, demo: &DemoArgs) -> anyhow::Result<()> {
     );
     if demo.no_serve {
         println!("{banner}");
+        store.db.close().await;
         return Ok(());
     }
     run_server(store, &demo.serve, Some(banner)).await

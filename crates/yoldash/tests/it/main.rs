@@ -26,6 +26,7 @@ mod second_factor;
 mod security;
 mod web_hardening;
 mod storage_faults;
+mod wal;
 
 /// Runs the `yoldash` binary against a test app's data (its data dir and database).
 pub fn yoldash(app: &yoldash_testkit::TestApp, args: &[&str]) -> std::process::Output {

@@ -9,6 +9,20 @@ use yoldash_domain::Role;
 use yoldash_store::audit::{self, Verdict};
 use yoldash_testkit::{Backend, TEST_PASSWORD, TestApp, both_backends, spawn_app};
 
+/// The body of `POST /api/v1/cases`: a presumed victim with this given name.
+pub fn new_case(given_name: &str) -> Value {
+    json!({
+        "case_type": "presumed_victim",
+        "person": {
+            "facts": {"sex": "female", "gender_identity": null,
+                      "birth": {"kind": "date", "date": "1999-04-02"},
+                      "citizenships": ["TM"], "origin_region_id": null, "disability": null,
+                      "languages": ["tk"], "education": null, "marital_status": null},
+            "identity": {"given_name": given_name, "family_name": "Atayewa"}
+        }
+    })
+}
+
 /// A client calling the API with a case worker's token.
 struct Api {
     client: reqwest::Client,
@@ -36,16 +50,7 @@ impl Api {
     async fn create(&self, app: &TestApp, n: usize) -> (u16, Option<String>, Value) {
         let res = self
             .call(app, reqwest::Method::POST, "/api/v1/cases")
-            .json(&json!({
-                "case_type": "presumed_victim",
-                "person": {
-                    "facts": {"sex": "female", "gender_identity": null,
-                              "birth": {"kind": "date", "date": "1999-04-02"},
-                              "citizenships": ["TM"], "origin_region_id": null, "disability": null,
-                              "languages": ["tk"], "education": null, "marital_status": null},
-                    "identity": {"given_name": format!("Jeren{n}"), "family_name": "Atayewa"}
-                }
-            }))
+            .json(&new_case(&format!("Jeren{n}")))
             .send()
             .await
             .expect("request");
