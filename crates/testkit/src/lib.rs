@@ -441,7 +441,11 @@ impl TestApp {
             .await
             .expect("session");
         (
-            format!("{}={}", yoldash_web::auth::SESSION_COOKIE, s.token),
+            format!(
+                "{}={}",
+                yoldash_web::auth::Cookie::Session.name(false),
+                s.token
+            ),
             s.csrf_token,
         )
     }

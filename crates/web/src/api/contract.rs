@@ -27,7 +27,8 @@ fn meaning(status: u16) -> &'static str {
 
 /// The errors an operation can give by its shape and its route's access rule.
 fn errors_of(op: &Operation, path: &str, access: Option<Access>) -> Vec<u16> {
-    let mut out = vec![500];
+    // Any operation may meet a database that is full, failing or out of reach.
+    let mut out = vec![500, 503];
     if matches!(access, Some(Access::Signed(_))) {
         out.extend([401, 403]);
     }

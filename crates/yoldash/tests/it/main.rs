@@ -10,8 +10,8 @@ mod auth;
 mod bad_input;
 mod browser;
 mod browser_cases;
-mod case_protection;
 mod case_history;
+mod case_protection;
 mod cases;
 mod cli;
 mod demo_cases;
@@ -24,9 +24,9 @@ mod records;
 mod refdata;
 mod second_factor;
 mod security;
-mod web_hardening;
 mod storage_faults;
 mod wal;
+mod web_hardening;
 
 /// Runs the `yoldash` binary against a test app's data (its data dir and database).
 pub fn yoldash(app: &yoldash_testkit::TestApp, args: &[&str]) -> std::process::Output {

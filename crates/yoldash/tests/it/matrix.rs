@@ -233,7 +233,10 @@ async fn caller(app: &TestApp, roles: &[Role], via: Via) -> Caller {
             label,
             roles: vec![],
             via,
-            cookie: format!("{}=matrix", yoldash_web::auth::LOGIN_CSRF_COOKIE),
+            cookie: format!(
+                "{}=matrix",
+                yoldash_web::auth::Cookie::LoginCsrf.name(false)
+            ),
             csrf: "matrix".into(),
             bearer: None,
         };
