@@ -120,17 +120,17 @@ async fn administrator_and_new_user_flow_in_three_languages() {
     browser.screenshot("dashboard-tk").await;
 
     // Switching to Russian and English.
-    click(d, "header a[lang='ru']").await;
+    click(d, "header button[lang='ru']").await;
     wait_for_text(d, "Добро пожаловать, Maýsa Berdiýewa.").await;
     assert!(d.title().await.unwrap().contains("Главная"));
     browser.screenshot("dashboard-ru").await;
-    click(d, "header a[lang='en']").await;
+    click(d, "header button[lang='en']").await;
     wait_for_text(d, "Welcome, Maýsa Berdiýewa.").await;
     browser.screenshot("dashboard-en").await;
 
     // At phone width.
     d.set_window_rect(0, 0, 360, 800).await.unwrap();
-    click(d, "header a[lang='tk']").await;
+    click(d, "header button[lang='tk']").await;
     wait_for_text(d, "Hoş geldiňiz").await;
     browser.screenshot("dashboard-phone-tk").await;
     d.goto(app.url("/account/security")).await.unwrap();

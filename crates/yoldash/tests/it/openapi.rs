@@ -797,7 +797,9 @@ both_backends!(
         ));
 
         let v = file["case"]["version"].as_i64().unwrap();
-        let d = json!({"version": v, "case_type": "affected_family_member", "risk": "high", "restricted": false, "family_implicated": false});
+        // The worker keeps the case (another value, or none, would be a supervisor's decision).
+        let d = json!({"version": v, "case_type": "affected_family_member", "risk": "high",
+            "assigned_worker_id": file["case"]["assigned_worker_id"], "restricted": false, "family_implicated": false});
         c.expect(
             200,
             "PUT",
