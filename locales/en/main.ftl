@@ -148,3 +148,6 @@ activity-access_refused = Asked for a record outside your access (refused)
 ## issue 10 (db)
 error-unavailable = The database cannot save anything right now: its storage may be full or out of reach. Nothing was saved. Try again later; if this goes on, tell your administrator.
 notice-audit-head-lagging = The file audit-head.json, which marks the newest audit log entry, could not be written (the server log says why). The audit log itself is complete, but until the file is written again, "audit verify" cannot tell whether the newest entries were removed. Check the free space and the permissions of the data directory; the file is written again automatically.
+
+## issue 10 (review)
+error-own-roles = You cannot change your own roles. Ask another administrator to do it.

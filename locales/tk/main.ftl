@@ -147,4 +147,7 @@ activity-access_refused = Elýeterliligiňizden daşarky ýazgy soraldy (ret edi
 
 ## issue 10 (db)
 error-unavailable = Maglumat binasy häzir hiç zady saklap bilmeýär: onuň ammary doly ýa-da elýeterli däl bolmagy mümkin. Hiç zat saklanmady. Soňrak synanyşyň; ýagdaý dowam etse, administratoryňyza habar beriň.
-notice-audit-head-lagging = Audit žurnalynyň iň soňky ýazgysyny belleýän audit-head.json faýly ýazylyp bilinmedi (sebäbi serweriň žurnalynda). Audit žurnalynyň özi doly, ýöne faýl täzeden ýazylýança «audit verify» iň soňky ýazgylaryň aýrylandygyny anyklap bilmeýär. Maglumat katalogynyň boş ýerini we rugsatlaryny barlaň; faýl awtomatik usulda täzeden ýazylar.
+notice-audit-head-lagging = Audit žurnalynyň iň soňky ýazgysyny belleýän audit-head.json faýly ýazylyp bilinmedi (sebäbi serweriň žurnalynda). Audit žurnalynyň ýazgylarynyň hiç biri ýitmedi, ýöne faýl täzeden ýazylýança «audit verify» iň soňky ýazgylaryň aýrylandygyny anyklap bilmeýär. Maglumat katalogynyň boş ýerini we rugsatlaryny barlaň; faýl awtomatik usulda täzeden ýazylar.
+
+## issue 10 (review)
+error-own-roles = Öz wezipeleriňizi üýtgedip bilmersiňiz. Muny başga bir administratordan haýyş ediň.

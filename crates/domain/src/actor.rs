@@ -49,6 +49,20 @@ impl Actor {
     pub fn may_act_on_account(&self, roles: &[Role]) -> bool {
         roles.iter().all(|r| self.may_grant(*r))
     }
+
+    /// May this actor give the account `account`, which holds `current`, the roles `new`?
+    /// Nobody changes their own roles: an organisation administrator could otherwise make
+    /// themself a supervisor and read every case of the organisation, restricted ones
+    /// included, with no second person involved. Another administrator does it.
+    pub fn may_set_roles(&self, account: Uuid, current: &[Role], new: &[Role]) -> bool {
+        let sorted = |r: &[Role]| {
+            let mut v = r.to_vec();
+            v.sort();
+            v.dedup();
+            v
+        };
+        account != self.user_id || sorted(current) == sorted(new)
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +93,16 @@ mod tests {
         }
         assert!(!org_admin.grantable_roles().contains(&Role::Admin));
         assert_eq!(admin.grantable_roles(), Role::ALL.to_vec());
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles() {
+        let me = actor(&[Role::OrgAdmin]);
+        let other = Uuid::now_v7();
+        let mine = [Role::OrgAdmin];
+        assert!(me.may_set_roles(me.user_id, &mine, &[Role::OrgAdmin]));
+        assert!(!me.may_set_roles(me.user_id, &mine, &[Role::OrgAdmin, Role::Supervisor]));
+        assert!(!me.may_set_roles(me.user_id, &mine, &[Role::Viewer]));
+        assert!(me.may_set_roles(other, &[Role::Viewer], &[Role::Supervisor]));
     }
 }

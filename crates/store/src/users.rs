@@ -142,6 +142,29 @@ pub(crate) async fn check_may_act_on_user(
     }
 }
 
+/// Refuses `actor` giving the account `user_id` the roles `new` when the account is their
+/// own and the roles differ (`Actor::may_set_roles`).
+async fn check_may_set_roles(
+    tx: &mut crate::Tx,
+    actor: Option<&Actor>,
+    user_id: Uuid,
+    new: &[Role],
+) -> Result<(), StoreError> {
+    let Some(actor) = actor.filter(|a| a.user_id == user_id) else {
+        return Ok(());
+    };
+    let codes: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    let current: Vec<Role> = codes.iter().filter_map(|c| Role::parse(c).ok()).collect();
+    if actor.may_set_roles(user_id, &current, new) {
+        Ok(())
+    } else {
+        Err(StoreError::Refused("own-roles"))
+    }
+}
+
 /// Revokes every live API token of a user.
 async fn revoke_tokens_of(tx: &mut crate::Tx, user_id: Uuid) -> Result<(), StoreError> {
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
@@ -455,6 +478,7 @@ impl Store {
         // Both the account as it is and the roles it is given must be within reach.
         check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
         check_may_act_on(actor, &changes.roles)?;
+        check_may_set_roles(&mut unit.tx, actor, user_id, &changes.roles).await?;
         let id = user_id.to_string();
         let done = sqlx::query(
             "UPDATE users SET display_name = $1, language = $2, second_factor_required = $3, updated_at = $4, version = version + 1 \

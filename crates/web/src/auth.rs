@@ -199,8 +199,14 @@ fn is_api(path: &str) -> bool {
 }
 
 /// Identifies the caller. `Err` when an API token was presented but is not valid.
-async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, AppError> {
-    if let Some(value) = headers.get(header::AUTHORIZATION) {
+/// API tokens are credentials of the API only: on a page they are not looked at, so a
+/// leaked integration token cannot drive the pages (show a reset password, make more tokens).
+async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Option<Auth>, AppError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION).filter(|_| is_api(path)) {
         let token = value
             .to_str()
             .ok()
@@ -316,7 +322,7 @@ pub async fn authorize(
     let path = req.uri().path().to_string();
     let client = client_addr(&state, &req);
     req.extensions_mut().insert(ClientAddr(client));
-    let auth = match identify(&state, req.headers()).await {
+    let auth = match identify(&state, req.headers(), &path).await {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
@@ -450,8 +456,9 @@ fn check(
     } else {
         None
     };
+    // A token of an account that must change its password is held back too: the password
+    // that made it may be the one an administrator reset because it leaked.
     if let Some(setup) = setup_needed
-        && auth.session.is_some()
         && !pattern.is_some_and(|p| ALLOWED_BEFORE_SETUP.contains(&p))
     {
         return Err(Box::new(if is_api(path) {

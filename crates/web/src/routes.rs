@@ -315,5 +315,9 @@ pub fn router(state: AppState) -> Router {
             security::oversized_upload,
         ))
         .layer(axum::middleware::from_fn(security::server_timing))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.trusted_proxy,
+            security::own_request_id,
+        ))
         .layer(security::strict_transport(&state.config))
 }

@@ -158,6 +158,30 @@ pub async fn server_timing(
     res
 }
 
+/// The request id is the server's own: a client's `X-Request-Id` is dropped, so nobody can
+/// write text of their choosing into the audit log (entries carry the id) or pass off one
+/// request as another. Behind a trusted reverse proxy, a UUID it sets is kept, so that the
+/// proxy's logs and ours name the same request.
+pub async fn own_request_id(
+    axum::extract::State(trusted_proxy): axum::extract::State<bool>,
+    mut req: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let keep = trusted_proxy
+        && req
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| uuid::Uuid::parse_str(v).is_ok());
+    if !keep {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+/// The request id header.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 /// The `Server-Timing` response header.
 pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 

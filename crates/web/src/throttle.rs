@@ -57,6 +57,12 @@ fn pair_key(account: &str, client: &str) -> String {
     format!("p:{client}|{account}")
 }
 
+/// Second-factor attempts have keys of their own: whatever is typed as an e-mail address on
+/// the sign-in form can never name (and so lock) an account's code attempts.
+fn code_key(user: &str) -> String {
+    format!("k:{user}")
+}
+
 impl Throttle {
     fn count(&self, key: &str, now: Instant) -> usize {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
@@ -84,23 +90,33 @@ impl Throttle {
                 || self.count(&account_key(account), now) < self.limits.per_account)
     }
 
-    /// Whether a second-factor code for this account (`key`) may be tried now: a strict
-    /// limit per account, wherever the attempts come from, and the per-address limit.
-    pub fn allows_code(&self, key: &str, client: &str) -> bool {
+    /// Whether a second-factor code for this account (`user`, its id) may be tried now: a
+    /// strict limit per account, wherever the attempts come from, and the per-address limit.
+    pub fn allows_code(&self, user: &str, client: &str) -> bool {
         let now = Instant::now();
         self.count(&client_key(client), now) < self.limits.per_client
-            && self.count(&account_key(key), now) < self.limits.per_pair
+            && self.count(&code_key(user), now) < self.limits.per_pair
     }
 
+    /// A wrong second-factor code for `user` from `client`.
+    pub fn record_code_failure(&self, user: &str, client: &str) {
+        self.record(&[code_key(user), client_key(client)]);
+    }
+
+    /// A wrong password for `account` from `client`.
     pub fn record_failure(&self, account: &str, client: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in [
+        self.record(&[
             account_key(account),
             client_key(client),
             pair_key(account, client),
-        ] {
-            map.entry(key).or_default().push_back(now);
+        ]);
+    }
+
+    fn record(&self, keys: &[String]) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for key in keys {
+            map.entry(key.clone()).or_default().push_back(now);
         }
         // Bound memory under a flood of distinct keys.
         if map.len() > 100_000 {
@@ -119,9 +135,9 @@ impl Throttle {
     }
 
     /// A right second-factor code: the account's code attempts start afresh.
-    pub fn record_code_success(&self, key: &str) {
+    pub fn record_code_success(&self, user: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&account_key(key));
+        map.remove(&code_key(user));
     }
 }
 
@@ -192,10 +208,26 @@ mod tests {
         let t = Throttle::default();
         for i in 0..5 {
             assert!(t.allows_code("second-factor:u1", &format!("10.0.0.{i}")));
-            t.record_failure("second-factor:u1", &format!("10.0.0.{i}"));
+            t.record_code_failure("second-factor:u1", &format!("10.0.0.{i}"));
         }
         assert!(!t.allows_code("second-factor:u1", "192.0.2.1"));
         t.record_code_success("second-factor:u1");
         assert!(t.allows_code("second-factor:u1", "192.0.2.1"));
+    }
+
+    #[test]
+    fn wrong_passwords_for_any_typed_name_never_lock_an_accounts_codes() {
+        let t = Throttle::default();
+        let user = "01a2297e-27a4-72d7-89d6-73b5c64047d1";
+        for typed in [
+            user.to_string(),
+            format!("second-factor:{user}"),
+            format!("k:{user}"),
+        ] {
+            for _ in 0..10 {
+                t.record_failure(&typed, "203.0.113.9");
+            }
+        }
+        assert!(t.allows_code(user, "192.0.2.1"));
     }
 }

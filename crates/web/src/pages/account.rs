@@ -1,7 +1,7 @@
 //! The signed-in user's own account: changing the password.
 
 use crate::AppState;
-use crate::auth::{Auth, RequestId};
+use crate::auth::{Auth, ClientAddr, RequestId};
 use crate::error::AppError;
 use crate::shell::PageCtx;
 use askama::Template;
@@ -61,6 +61,47 @@ pub struct PasswordForm {
     confirm: String,
 }
 
+/// Why a password asked again (to change it, to renew recovery codes, to turn off the second
+/// factor) was not accepted, as a status and a message key.
+pub type Refusal = (StatusCode, &'static str);
+
+/// Checks a signed-in user's password again. Wrong answers count like wrong passwords at
+/// sign-in (the same limits, per account and address) and are audited, so a stolen session
+/// is not an unlimited oracle for the account's password.
+pub async fn recheck_password(
+    state: &AppState,
+    auth: &Auth,
+    client: &str,
+    request_id: &str,
+    password: &str,
+) -> Result<Result<(), Refusal>, AppError> {
+    let account = auth.user.email.trim().to_lowercase();
+    if !state.throttle.allows(&account, client) {
+        return Ok(Err((StatusCode::TOO_MANY_REQUESTS, "login-throttled")));
+    }
+    let stored = state.store.password_hash_of(auth.user.id).await?;
+    if yoldash_store::passwords::verify(password, Some(&stored)).await {
+        return Ok(Ok(()));
+    }
+    state.throttle.record_failure(&account, client);
+    let mut unit = state.store.unit().await?;
+    unit.audit(
+        yoldash_store::audit::AuditEntry::by(
+            Some(&auth.actor),
+            yoldash_store::audit::Action::LoginFailed,
+        )
+        .object("user", auth.user.id)
+        .detail("password_asked_again")
+        .request(Some(request_id)),
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(Err((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "password-current-wrong",
+    )))
+}
+
 /// Checks the current password, the policy and the confirmation; on success stores the
 /// new hash, signs out the user's other sessions and clears a forced change.
 #[tracing::instrument(skip_all)]
@@ -69,13 +110,17 @@ pub async fn password_submit(
     auth: Auth,
     page: PageCtx,
     RequestId(request_id): RequestId,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let t = page.t;
     let mut view = page_for(&state, page, auth.user.must_change_password);
-    let stored = state.store.password_hash_of(auth.user.id).await?;
-    if !yoldash_store::passwords::verify(&form.current, Some(&stored)).await {
-        view.current_error = Some(t.get("password-current-wrong"));
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Err((refused, key)) =
+        recheck_password(&state, &auth, &client, &request_id, &form.current).await?
+    {
+        view.current_error = Some(t.get(key));
+        status = refused;
     }
     let email = Email::parse(&auth.user.email).ok();
     if let Err(problem) = state.passwords.check(&form.new, email.as_ref()) {
@@ -93,7 +138,7 @@ pub async fn password_submit(
         view.confirm_error = Some(t.get("password-mismatch"));
     }
     if view.current_error.is_some() || view.new_error.is_some() || view.confirm_error.is_some() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view.render()?)).into_response());
+        return Ok((status, Html(view.render()?)).into_response());
     }
     let hash = yoldash_store::passwords::hash(&form.new).await?;
     let keep = auth.session.as_ref().map(|s| s.token_hash.as_str());

@@ -218,7 +218,7 @@ pub async fn second_factor_submit(
         Err(r) => return Ok(*r),
     };
     let store = &state.store;
-    let key = format!("second-factor:{}", auth.user.id);
+    let key = auth.user.id.to_string();
     let fail = |page: PageCtx, msg: &str, status: StatusCode| -> Result<Response, AppError> {
         let error = Some(page.t.get(msg));
         Ok((status, Html(SecondFactorPage { page, error }.render()?)).into_response())
@@ -239,7 +239,7 @@ pub async fn second_factor_submit(
         !code.is_empty() && store.use_recovery_code(auth.user.id, &code).await?
     };
     if !ok {
-        state.throttle.record_failure(&key, &client);
+        state.throttle.record_code_failure(&key, &client);
         let mut unit = store.unit().await?;
         unit.audit(
             AuditEntry::by(None, Action::LoginFailed)

@@ -3,7 +3,7 @@
 //! of which roles must use a second factor.
 
 use crate::AppState;
-use crate::auth::{Auth, RequestId};
+use crate::auth::{Auth, ClientAddr, RequestId};
 use crate::error::AppError;
 use crate::pages::login;
 use crate::routes::{Access, Endpoint, ep};
@@ -283,22 +283,22 @@ pub struct PasswordConfirm {
     password: String,
 }
 
-async fn password_ok(state: &AppState, auth: &Auth, password: &str) -> Result<bool, AppError> {
-    let stored = state.store.password_hash_of(auth.user.id).await?;
-    Ok(yoldash_store::passwords::verify(password, Some(&stored)).await)
-}
-
 /// New recovery codes (the old ones stop working); asks for the password again.
 pub async fn regenerate_codes(
     State(state): State<AppState>,
     auth: Auth,
     page: PageCtx,
+    RequestId(request_id): RequestId,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<PasswordConfirm>,
 ) -> Result<Response, AppError> {
-    if !password_ok(&state, &auth, &form.password).await? {
-        let msg = page.t.get("password-current-wrong");
+    if let Err((status, key)) =
+        crate::pages::account::recheck_password(&state, &auth, &client, &request_id, &form.password)
+            .await?
+    {
+        let msg = page.t.get(key);
         let p = overview_page(&state, &auth, page, Some(msg)).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+        return Ok((status, Html(p.render()?)).into_response());
     }
     let factor = state
         .store
@@ -328,12 +328,17 @@ pub async fn disable(
     State(state): State<AppState>,
     auth: Auth,
     page: PageCtx,
+    RequestId(request_id): RequestId,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<PasswordConfirm>,
 ) -> Result<Response, AppError> {
-    if !password_ok(&state, &auth, &form.password).await? {
-        let msg = page.t.get("password-current-wrong");
+    if let Err((status, key)) =
+        crate::pages::account::recheck_password(&state, &auth, &client, &request_id, &form.password)
+            .await?
+    {
+        let msg = page.t.get(key);
         let p = overview_page(&state, &auth, page, Some(msg)).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+        return Ok((status, Html(p.render()?)).into_response());
     }
     let factor = state
         .store

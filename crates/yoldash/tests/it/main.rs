@@ -22,6 +22,7 @@ mod openapi;
 mod private_files;
 mod records;
 mod refdata;
+mod review_findings;
 mod second_factor;
 mod security;
 mod storage_faults;
