@@ -104,6 +104,8 @@ fn expected(access: Access, pattern: &str, caller: &Caller, perms: &PermissionTa
     let before_setup = ALLOWED_BEFORE_SETUP.contains(&pattern);
     match caller.via {
         Via::Anonymous => return Expect::SignIn,
+        // An API token is not looked at on a page: the caller is anonymous there.
+        Via::Token if !is_api(pattern) => return Expect::SignIn,
         Via::Session(SessionStage::AwaitingCode) if pattern != "/logout" => {
             return Expect::SecondFactor;
         }
@@ -243,12 +245,16 @@ async fn caller(app: &TestApp, roles: &[Role], via: Via) -> Caller {
     }
     let user = app.create_user(app.admin_org.id, roles).await;
     if via == Via::Token {
+        // On pages a token caller is anonymous: it has the sign-in form's cookie too.
         return Caller {
             label,
             roles: roles.to_vec(),
             via,
-            cookie: String::new(),
-            csrf: String::new(),
+            cookie: format!(
+                "{}=matrix",
+                yoldash_web::auth::Cookie::LoginCsrf.name(false)
+            ),
+            csrf: "matrix".into(),
             bearer: Some(app.token_for(&user).await),
         };
     }
