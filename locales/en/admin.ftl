@@ -77,3 +77,6 @@ flash-token-revoked = The token was revoked.
 field-cannot-deactivate-own = You cannot deactivate your own organisation.
 field-cannot-deactivate-last-administrators = This is the last organisation with an active system administrator: nobody could sign in to undo its deactivation.
 flash-cannot-deactivate-last-administrators = This is the last organisation with an active system administrator: nobody could sign in to undo its deactivation.
+
+## issue 10 (review)
+org-deactivate-own-hint = This is your own organisation: to deactivate it, ask an administrator of another organisation.

@@ -77,3 +77,6 @@ flash-token-revoked = Belgi ýatyryldy.
 field-cannot-deactivate-own = Öz guramaňyzy işjeňsizleşdirip bilmersiňiz.
 field-cannot-deactivate-last-administrators = Bu işjeň ulgam administratory bolan iň soňky gurama: ony işjeňsizleşdirseňiz, hiç kim girip, muny yzyna gaýtaryp bilmez.
 flash-cannot-deactivate-last-administrators = Bu işjeň ulgam administratory bolan iň soňky gurama: ony işjeňsizleşdirseňiz, hiç kim girip, muny yzyna gaýtaryp bilmez.
+
+## issue 10 (review)
+org-deactivate-own-hint = Bu siziň öz guramaňyz: ony işjeňsizleşdirmek üçin başga bir guramanyň administratoryna ýüz tutuň.

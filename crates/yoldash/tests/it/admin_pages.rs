@@ -131,6 +131,15 @@ both_backends!(
             app.store.organisation(org.id).await.unwrap().name_in("en"),
             "First edit"
         );
+        // One's own organisation's page offers no deactivation, and says who may do it.
+        let own = app
+            .page(&c, &format!("/admin/organisations/{}", app.admin_org.id))
+            .await;
+        assert!(
+            !own.contains("/deactivate\""),
+            "deactivation offered for one's own"
+        );
+        assert!(own.contains("ask an administrator of another organisation"));
         // Deactivation from the form; one's own organisation is refused.
         let (status, _, _) =
             post(&c, &app, &format!("{path}/deactivate"), &[("csrf", &csrf)]).await;

@@ -202,6 +202,9 @@ struct FormPage {
     /// The stored type, translated (shown with `current`).
     current_type: String,
     active: bool,
+    /// The signed-in administrator's own organisation: deactivation is not offered (the
+    /// store refuses it; another organisation's administrator does it).
+    own: bool,
 }
 
 async fn form_page(
@@ -241,6 +244,7 @@ async fn form_page(
             .unwrap_or_default(),
         current,
         active,
+        own: false,
     })
 }
 
@@ -335,12 +339,13 @@ async fn load(state: &AppState, id: &str) -> Result<(Organisation, String), AppE
 
 pub async fn edit_form(
     State(state): State<AppState>,
+    auth: Auth,
     page: PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (org, region) = load(&state, &id).await?;
     let form = OrgForm::from_org(&org, region);
-    let p = form_page(
+    let mut p = form_page(
         &state,
         page,
         Some(id),
@@ -350,6 +355,7 @@ pub async fn edit_form(
         org.active,
     )
     .await?;
+    p.own = org.id == auth.actor.org_id;
     render(p, StatusCode::OK)
 }
 
@@ -408,7 +414,8 @@ pub async fn update(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let p = form_page(&state, page, Some(id), form, errors, current, org.active).await?;
+    let mut p = form_page(&state, page, Some(id), form, errors, current, org.active).await?;
+    p.own = org.id == auth.actor.org_id;
     render(p, status)
 }
 
