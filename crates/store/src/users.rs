@@ -123,41 +123,45 @@ pub(crate) fn check_may_act_on(actor: Option<&Actor>, roles: &[Role]) -> Result<
     }
 }
 
-/// The same check for a stored account, whose roles are read inside the unit of work that
-/// then changes it. A role code this binary does not know is out of everyone's reach.
+/// The roles a stored account holds, read inside the unit of work that then changes it;
+/// `None` when one of them is a code this binary does not know.
+async fn stored_roles(tx: &mut crate::Tx, user_id: Uuid) -> Result<Option<Vec<Role>>, StoreError> {
+    let codes: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(codes.iter().map(|c| Role::parse(c).ok()).collect())
+}
+
+/// The same check for a stored account. A role code this binary does not know is out of
+/// everyone's reach.
 pub(crate) async fn check_may_act_on_user(
     tx: &mut crate::Tx,
     actor: Option<&Actor>,
     user_id: Uuid,
 ) -> Result<(), StoreError> {
     let Some(actor) = actor else { return Ok(()) };
-    let codes: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
-        .bind(user_id.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    let roles: Option<Vec<Role>> = codes.iter().map(|c| Role::parse(c).ok()).collect();
-    match roles {
+    match stored_roles(tx, user_id).await? {
         Some(roles) => check_may_act_on(Some(actor), &roles),
         None => Err(StoreError::Refused("account-out-of-reach")),
     }
 }
 
-/// Refuses `actor` giving the account `user_id` the roles `new` when the account is their
-/// own and the roles differ (`Actor::may_set_roles`).
+/// Checks that `actor` may give the stored account `user_id` the roles `new`: the account as
+/// it is and the roles it is given must be within reach (`Actor::may_act_on_account`), and
+/// nobody changes their own roles (`Actor::may_set_roles`). One read of the stored roles.
 async fn check_may_set_roles(
     tx: &mut crate::Tx,
     actor: Option<&Actor>,
     user_id: Uuid,
     new: &[Role],
 ) -> Result<(), StoreError> {
-    let Some(actor) = actor.filter(|a| a.user_id == user_id) else {
-        return Ok(());
+    let Some(actor) = actor else { return Ok(()) };
+    let Some(current) = stored_roles(tx, user_id).await? else {
+        return Err(StoreError::Refused("account-out-of-reach"));
     };
-    let codes: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
-        .bind(user_id.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    let current: Vec<Role> = codes.iter().filter_map(|c| Role::parse(c).ok()).collect();
+    check_may_act_on(Some(actor), &current)?;
+    check_may_act_on(Some(actor), new)?;
     if actor.may_set_roles(user_id, &current, new) {
         Ok(())
     } else {
@@ -475,9 +479,6 @@ impl Store {
         if changes.roles.is_empty() {
             return Err(yoldash_domain::Invalid::new("roles", "role-required").into());
         }
-        // Both the account as it is and the roles it is given must be within reach.
-        check_may_act_on_user(&mut unit.tx, actor, user_id).await?;
-        check_may_act_on(actor, &changes.roles)?;
         check_may_set_roles(&mut unit.tx, actor, user_id, &changes.roles).await?;
         let id = user_id.to_string();
         let done = sqlx::query(
