@@ -122,30 +122,39 @@ both_backends!(
     }
 );
 
+/// Posts the account form of `account` (an organisation administrator of the test
+/// organisation) with the roles organisation administrator and supervisor.
+async fn add_supervisor_role(
+    app: &yoldash_testkit::TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    account: &yoldash_store::users::User,
+) -> yoldash_testkit::Posted {
+    let org = app.admin_org.id.to_string();
+    app.post_form(
+        client,
+        &format!("/admin/users/{}", account.id),
+        &[
+            ("csrf", csrf),
+            ("version", "1"),
+            ("email", account.email.as_str()),
+            ("display_name", "Test User"),
+            ("org", org.as_str()),
+            ("roles", "org_admin"),
+            ("roles", "supervisor"),
+            ("language", "en"),
+        ],
+    )
+    .await
+}
+
 both_backends!(
     nobody_changes_their_own_roles,
     |backend: Backend| async move {
         let app = spawn_app(backend).await;
         let org_admin = app.create_user(app.admin_org.id, &[Role::OrgAdmin]).await;
         let (client, csrf) = app.login(&org_admin.email, TEST_PASSWORD).await;
-        let path = format!("/admin/users/{}", org_admin.id);
-        let org = app.admin_org.id.to_string();
-        let posted = app
-            .post_form(
-                &client,
-                &path,
-                &[
-                    ("csrf", csrf.as_str()),
-                    ("version", "1"),
-                    ("email", org_admin.email.as_str()),
-                    ("display_name", "Test User"),
-                    ("org", org.as_str()),
-                    ("roles", "org_admin"),
-                    ("roles", "supervisor"),
-                    ("language", "en"),
-                ],
-            )
-            .await;
+        let posted = add_supervisor_role(&app, &client, &csrf, &org_admin).await;
         assert_eq!(posted.status, 403, "{}", posted.body);
         assert!(
             posted.body.contains("cannot change your own roles"),
@@ -156,22 +165,7 @@ both_backends!(
         // Another organisation administrator may.
         let colleague = app.create_user(app.admin_org.id, &[Role::OrgAdmin]).await;
         let (client, csrf) = app.login(&colleague.email, TEST_PASSWORD).await;
-        let posted = app
-            .post_form(
-                &client,
-                &path,
-                &[
-                    ("csrf", csrf.as_str()),
-                    ("version", "1"),
-                    ("email", org_admin.email.as_str()),
-                    ("display_name", "Test User"),
-                    ("org", org.as_str()),
-                    ("roles", "org_admin"),
-                    ("roles", "supervisor"),
-                    ("language", "en"),
-                ],
-            )
-            .await;
+        let posted = add_supervisor_role(&app, &client, &csrf, &org_admin).await;
         assert_eq!(posted.status, 303, "{}", posted.body);
         let now = app.store.user(org_admin.id).await.unwrap();
         assert_eq!(now.roles, vec![Role::OrgAdmin, Role::Supervisor]);
