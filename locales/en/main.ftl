@@ -31,6 +31,7 @@ password-too-short = The password must have at least { $min } characters.
 password-too-long = The password is too long.
 password-common = This password is too common or too simple. Choose another.
 password-contains-email = The password must not contain your e-mail address.
+password-contains-name = The password must not be built on your name or the system's name.
 
 home-title = Home
 home-welcome = Welcome, { $name }.

@@ -31,6 +31,7 @@ password-too-short = Açar sözi iň azyndan { $min } nyşandan ybarat bolmaly.
 password-too-long = Açar sözi örän uzyn.
 password-common = Bu açar sözi örän giňden ýaýran ýa-da ýönekeý. Başgasyny saýlaň.
 password-contains-email = Açar sözi e-poçta salgyňyzy öz içine almaly däl.
+password-contains-name = Açar sözi adyňyza ýa-da ulgamyň adyna esaslanmaly däl.
 
 home-title = Baş sahypa
 home-welcome = Hoş geldiňiz, { $name }.

@@ -66,6 +66,8 @@ pub enum PasswordProblem {
     TooLong,
     Common,
     ContainsEmail,
+    /// Built on the person's own name or the system's name (`Yoldash2026!`).
+    ContainsName,
 }
 
 impl PasswordProblem {
@@ -75,6 +77,7 @@ impl PasswordProblem {
             PasswordProblem::TooLong => "password-too-long",
             PasswordProblem::Common => "password-common",
             PasswordProblem::ContainsEmail => "password-contains-email",
+            PasswordProblem::ContainsName => "password-contains-name",
         }
     }
 }
@@ -158,7 +161,21 @@ impl PasswordPolicy {
         self.common().len()
     }
 
+    /// `check_for` without a person's name (the system's own name is still refused).
     pub fn check(&self, password: &str, email: Option<&Email>) -> Result<(), PasswordProblem> {
+        self.check_for(password, email, None)
+    }
+
+    /// Checks a new password of the person with `email` and `name`: the length, the list
+    /// of common passwords and trivial patterns, their e-mail address, and their own name
+    /// or the system's name dressed up with digits and symbols (`Berdiyeva1990!`,
+    /// `Yoldash2026!`, `ayna berdiyeva 85`), the first words an attacker tries.
+    pub fn check_for(
+        &self,
+        password: &str,
+        email: Option<&Email>,
+        name: Option<&str>,
+    ) -> Result<(), PasswordProblem> {
         let n = password.chars().count();
         if n < self.min_chars {
             return Err(PasswordProblem::TooShort);
@@ -182,8 +199,43 @@ impl PasswordPolicy {
                 return Err(PasswordProblem::ContainsEmail);
             }
         }
+        let words = context_words(name);
+        let run_together = |f: &String| -> String { f.chars().filter(|c| c.is_alphanumeric()).collect() };
+        if password_forms(&lower)
+            .iter()
+            .any(|f| words.contains(f) || words.contains(&run_together(f)))
+        {
+            return Err(PasswordProblem::ContainsName);
+        }
         Ok(())
     }
+}
+
+/// The system's name, in each of its scripts.
+const SYSTEM_NAMES: [&str; 3] = ["yoldash", "ýoldaş", "йолдаш"];
+
+/// What a password must not be built on: the system's names; the words of the person's
+/// name of at least `SHORTEST_CORE` letters, each pair of neighbouring words and the whole
+/// name run together (`ayna`, `berdiyeva`, `aynaberdiyeva`), lower-cased.
+fn context_words(name: Option<&str>) -> HashSet<String> {
+    let mut words: HashSet<String> = SYSTEM_NAMES.iter().map(|w| w.to_string()).collect();
+    let parts: Vec<String> = name
+        .unwrap_or_default()
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words.extend(
+        parts
+            .iter()
+            .filter(|w| w.chars().count() >= SHORTEST_CORE)
+            .cloned(),
+    );
+    words.extend(parts.windows(2).map(|w| w.concat()));
+    words.insert(parts.concat());
+    words.retain(|w| w.chars().count() >= SHORTEST_CORE);
+    words
 }
 
 /// Digits, punctuation and spaces: what people put before and after a word.
@@ -309,6 +361,26 @@ mod tests {
             Err(PasswordProblem::TooLong)
         );
         assert_eq!(p.check("correct horse battery", Some(&email)), Ok(()));
+        // The system's name and the person's own name, dressed up, are refused.
+        for (password, name) in [
+            ("Yoldash2026!", None),
+            ("ÝOLDAŞ-2026!", None),
+            ("Berdiyeva1990!", Some("Ayna Berdiyeva")),
+            ("ayna berdiyeva 85", Some("Ayna Berdiyeva")),
+            ("2026!AynaBerdiyeva", Some("Ayna Berdiyeva")),
+            ("Test-User-2026", Some("Test User")),
+        ] {
+            assert_eq!(
+                p.check_for(password, None, name),
+                Err(PasswordProblem::ContainsName),
+                "{password}"
+            );
+        }
+        // A name inside a longer phrase is no weakness of its own.
+        assert_eq!(
+            p.check_for("Ayna grows tulips in Mary", None, Some("Ayna Berdiyeva")),
+            Ok(())
+        );
         assert_eq!(p.check("Gök asman 2026!", None), Ok(()));
     }
 

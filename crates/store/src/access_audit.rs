@@ -4,44 +4,70 @@
 
 use crate::audit::{Action, AuditEntry};
 use crate::{Store, StoreError};
+use uuid::Uuid;
 use yoldash_domain::Actor;
 
 impl Store {
     /// Records that `actor` asked for the case `code` by `route` (`"GET /cases/{code}"`)
-    /// and was answered 404. Nothing is written when the case is visible to them (the 404
-    /// was about something inside it). The entry names the case's id when the case exists
-    /// outside their scope, the code tried when no such case exists, and neither when what
-    /// was tried is not a case code at all (it could be anything a person typed).
+    /// and was answered 404. The entry names the case's id when the case exists outside
+    /// their scope, the code tried when no such case exists, and neither when what was
+    /// tried is not a case code at all (it could be anything a person typed).
+    ///
+    /// When the case is visible to them, the 404 was about a record inside it (`record`:
+    /// the `{id}` of `/cases/{code}/household/{id}` and the like): that is recorded too,
+    /// naming the case and, when it is a record id at all, the id tried, since a record of
+    /// another case asked for through one's own case is a probe. A visible case without a
+    /// record in the route is not recorded (the 404 came from the handler's own rules).
     /// Committed with the views, before the answer leaves.
     pub async fn audit_refused_case(
         &self,
         actor: &Actor,
         code: &str,
+        record: Option<&str>,
         route: &str,
     ) -> Result<(), StoreError> {
-        match self.check_case_visible(actor, code).await {
-            Ok(()) => return Ok(()),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e),
-        }
         let entry = AuditEntry::by(Some(actor), Action::AccessRefused);
-        let entry = if yoldash_domain::person::is_pseudonymous_code("C", code) {
-            let id: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&self.db.pool)
-                .await?;
-            match id {
-                Some(id) => entry
-                    .object("case", id)
-                    .detail(format!("route={route}; outside scope")),
-                None => entry
-                    .object("case_code", code)
-                    .detail(format!("route={route}; no such case")),
+        let entry = match self.visible_case_id(actor, code).await {
+            Ok(case_id) => {
+                let Some(record) = record else {
+                    return Ok(());
+                };
+                let tried = match Uuid::parse_str(record) {
+                    Ok(id) => format!("record {id} not in this case"),
+                    Err(_) => "not a record id".to_string(),
+                };
+                entry
+                    .object("case", case_id)
+                    .detail(format!("route={route}; {tried}"))
             }
-        } else {
-            entry.detail(format!("route={route}; not a case code"))
+            Err(StoreError::NotFound) => self.refused_outside_scope(entry, code, route).await?,
+            Err(e) => return Err(e),
         };
         self.audit_view(entry).await
+    }
+
+    /// The entry of a refused case outside the caller's scope, or of a code of no case.
+    async fn refused_outside_scope<'a>(
+        &self,
+        entry: AuditEntry<'a>,
+        code: &str,
+        route: &str,
+    ) -> Result<AuditEntry<'a>, StoreError> {
+        if !yoldash_domain::person::is_pseudonymous_code("C", code) {
+            return Ok(entry.detail(format!("route={route}; not a case code")));
+        }
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(match id {
+            Some(id) => entry
+                .object("case", id)
+                .detail(format!("route={route}; outside scope")),
+            None => entry
+                .object("case_code", code)
+                .detail(format!("route={route}; no such case")),
+        })
     }
 
     /// Records that `actor` read the audit log: `detail` says where (the route) and which

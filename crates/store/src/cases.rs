@@ -368,11 +368,15 @@ impl Store {
 
     /// NotFound unless the actor may see the case (no audit entry: nothing is read).
     pub async fn check_case_visible(&self, actor: &Actor, code: &str) -> Result<(), StoreError> {
-        let mut tx = self.db.pool.begin().await?;
-        self.visible_case(&mut tx, &cases_visible_to(actor), code)
-            .await?;
-        tx.rollback().await?;
-        Ok(())
+        self.visible_case_id(actor, code).await.map(|_| ())
+    }
+
+    /// The id of the case `code`, NotFound unless the actor may see it (no audit entry:
+    /// nothing about the case is read).
+    pub async fn visible_case_id(&self, actor: &Actor, code: &str) -> Result<Uuid, StoreError> {
+        let mut conn = self.db.pool.acquire().await?;
+        let row = visible_case_row(&mut conn, &cases_visible_to(actor), code, "", "").await?;
+        Ok(case_from_row(&row)?.id)
     }
 
     /// Checks that a case worker or supervisor of `org_id` is who `worker` names.
@@ -505,30 +509,52 @@ impl Store {
         code: &str,
         request_id: Option<&str>,
     ) -> Result<CaseFile, StoreError> {
-        let scope = cases_visible_to(actor);
         let mut reads = self.db.reads().await?;
-        let (case, person, safe_contact) = self
-            .visible_case_with_person(reads.conn(), &scope, code)
-            .await?;
+        let file = self.read_case_file(reads.conn(), actor, code).await?;
+        reads.end().await?;
+        self.audit_view(
+            AuditEntry::by(Some(actor), Action::Read)
+                .object("case", file.case.id)
+                .request(request_id),
+        )
+        .await?;
+        Ok(file)
+    }
+
+    /// The case file as `actor` may see it, read inside `unit` before it commits (the case
+    /// just registered, answered with the registration). No read entry: the unit's own
+    /// entry records the change, and an answer read after the commit could fail after the
+    /// change was made.
+    pub async fn case_file_in(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<CaseFile, StoreError> {
+        self.read_case_file(&mut unit.tx, actor, code).await
+    }
+
+    async fn read_case_file(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<CaseFile, StoreError> {
+        let scope = cases_visible_to(actor);
+        let (case, person, safe_contact) =
+            self.visible_case_with_person(conn, &scope, code).await?;
         let household = if scope.sees_household(case.family_implicated, case.assigned_worker_id) {
-            Some(self.household_of(reads.conn(), case.id).await?)
+            Some(self.household_of(conn, case.id).await?)
         } else {
             None
         };
-        let consents = self.consents_of(reads.conn(), case.id).await?;
-        let identification = self.identification_of(reads.conn(), case.id).await?;
-        let mut history = self.versions_of(reads.conn(), case.id).await?;
-        reads.end().await?;
+        let consents = self.consents_of(conn, case.id).await?;
+        let identification = self.identification_of(conn, case.id).await?;
+        let mut history = self.versions_of(conn, case.id).await?;
         if household.is_none() {
             // The household's history would reveal what the flag hides.
             history.retain(|v| v.record_kind != "household_member");
         }
-        self.audit_view(
-            AuditEntry::by(Some(actor), Action::Read)
-                .object("case", case.id)
-                .request(request_id),
-        )
-        .await?;
         Ok(CaseFile {
             case,
             person,

@@ -72,6 +72,9 @@ impl Reads {
 
 impl Database {
     /// Connects to `sqlite://PATH` (the file is created if missing) or `postgres://…`.
+    /// How long a request waits for a pooled connection before it is answered 503.
+    pub const ACQUIRE_WITHIN: Duration = Duration::from_secs(5);
+
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -82,7 +85,10 @@ impl Database {
             return Err(StoreError::UnsupportedUrl);
         };
         let options = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(30))
+            // A request waits at most this long for a connection: while the database is
+            // out of reach, a write is answered "unavailable" in seconds, not after half
+            // a minute (see docs/decisions.md).
+            .acquire_timeout(Self::ACQUIRE_WITHIN)
             .after_release(move |conn, _meta| Box::pin(fit_for_reuse(conn, backend)));
         let page_limit = std::sync::Arc::new(AtomicI64::new(NO_PAGE_LIMIT));
         let writer = std::sync::Arc::new(tokio::sync::Mutex::new(()));

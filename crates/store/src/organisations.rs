@@ -119,6 +119,21 @@ impl Store {
         })
     }
 
+    /// The organisation as `unit` sees it before committing (an answer read after the
+    /// commit could fail after the change was made).
+    pub async fn organisation_in(
+        &self,
+        unit: &mut Unit<'_>,
+        id: Uuid,
+    ) -> Result<Organisation, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM organisations WHERE id = $1");
+        let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *unit.tx)
+            .await?;
+        row.try_into()
+    }
+
     pub async fn organisation(&self, id: Uuid) -> Result<Organisation, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM organisations WHERE id = $1");
         let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(sql))

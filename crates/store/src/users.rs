@@ -252,6 +252,17 @@ impl Store {
 
     /// A user by id, without any visibility filter: for the signed-in user themself and
     /// for commands run by the operator.
+    /// The account as `unit` sees it before committing (an answer read after the commit
+    /// could fail after the change was made).
+    pub async fn user_in(&self, unit: &mut Unit<'_>, id: Uuid) -> Result<User, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1");
+        let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *unit.tx)
+            .await?;
+        self.with_roles(&mut *unit.tx, row).await
+    }
+
     pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1");
         let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::routes::table;
 use axum::body::Body;
-use axum::extract::{MatchedPath, Path, State};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, State};
 use axum::http::{Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -34,12 +34,12 @@ static OWNED: LazyLock<HashMap<(Method, &'static str), &'static str>> = LazyLock
 });
 
 /// After a route that addresses a case by `{code}` answered a signed-in caller 404, records
-/// the refused attempt (`Store::audit_refused_case`: nothing when the case is in fact
-/// visible to them). A failure to record is logged; the answer stays the 404.
+/// the refused attempt (`Store::audit_refused_case`, with the route's `{id}` when it names
+/// a record inside the case). A failure to record is logged; the answer stays the 404.
+/// The path's parameters are read only for such an answer.
 pub async fn refused_access(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
-    params: Option<Path<HashMap<String, String>>>,
     req: Request<Body>,
     next: Next,
 ) -> Response {
@@ -49,17 +49,27 @@ pub async fn refused_access(
         m => m.clone(),
     };
     let pattern = matched.as_ref().map(MatchedPath::as_str);
-    let is_case = pattern.is_some_and(|p| OWNED.get(&(method.clone(), p)) == Some(&"case"));
+    let Some(pattern) = pattern.filter(|p| OWNED.get(&(method.clone(), *p)) == Some(&"case")) else {
+        return next.run(req).await;
+    };
     let actor = req.extensions().get::<Auth>().map(|a| a.actor.clone());
-    let res = next.run(req).await;
+    let (mut parts, body) = req.into_parts();
+    let params = RawPathParams::from_request_parts(&mut parts, &state).await;
+    let res = next.run(Request::from_parts(parts, body)).await;
     if res.status() == StatusCode::NOT_FOUND
-        && is_case
-        && let (Some(actor), Some(pattern), Some(Path(params))) = (actor, pattern, params)
-        && let Some(code) = params.get("code")
+        && let (Some(actor), Ok(params)) = (actor, params)
     {
-        let route = format!("{method} {pattern}");
-        if let Err(e) = state.store.audit_refused_case(&actor, code, &route).await {
-            tracing::error!(error = %e, route, "could not record a refused access");
+        let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+        if let Some(code) = param("code") {
+            let route = format!("{method} {pattern}");
+            let record = param("id");
+            if let Err(e) = state
+                .store
+                .audit_refused_case(&actor, code, record, &route)
+                .await
+            {
+                tracing::error!(error = %e, route, "could not record a refused access");
+            }
         }
     }
     res

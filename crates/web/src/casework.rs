@@ -72,6 +72,40 @@ pub fn band_birth_range(
 
 impl ListQuery {
     /// The store's filter; `worker=me` means the signed-in user.
+    /// The filters given with a value that names nothing (`type=zzz`), as (field,
+    /// `invalid-choice`). The pages drop such a filter; the API refuses the request, since
+    /// a list that quietly ignored a misspelt filter would answer about other cases.
+    pub fn unknown_filters(&self, state: &AppState, lookups: &Lookups) -> Vec<(String, String)> {
+        let given = |v: &str| !v.is_empty();
+        let today = Utc::now().date_naive();
+        [
+            ("type", given(&self.case_type) && CaseType::parse(&self.case_type).is_err()),
+            ("status", given(&self.status) && CaseStatus::parse(&self.status).is_err()),
+            ("sex", given(&self.sex) && Sex::parse(&self.sex).is_err()),
+            (
+                "age",
+                given(&self.age) && band_birth_range(&state.age_bands, &self.age, today).is_none(),
+            ),
+            ("risk", given(&self.risk) && RiskLevel::parse(&self.risk).is_err()),
+            (
+                "region",
+                given(&self.region) && lookups.region_and_below(&self.region).is_empty(),
+            ),
+            (
+                "worker",
+                given(&self.worker)
+                    && self.worker != "me"
+                    && uuid::Uuid::parse_str(&self.worker).is_err(),
+            ),
+            ("drafts", !matches!(self.drafts.as_str(), "" | "0" | "1")),
+            ("pending", !matches!(self.pending.as_str(), "" | "0" | "1")),
+        ]
+        .into_iter()
+        .filter(|(_, bad)| *bad)
+        .map(|(field, _)| (field.to_string(), "invalid-choice".to_string()))
+        .collect()
+    }
+
     pub fn filter(&self, state: &AppState, lookups: &Lookups, me: uuid::Uuid) -> CaseFilter {
         let today = Utc::now().date_naive();
         let (born_after, born_until) =

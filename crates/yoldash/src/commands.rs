@@ -281,7 +281,7 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
                 anyhow::anyhow!("--role takes roles separated by commas: admin, org_admin, secretariat, supervisor, case_worker, service_provider, hotline_operator, me_officer, viewer")
             })?;
             let password = read_password_stdin(*password_stdin)?;
-            if let Err(p) = PasswordPolicy::shipped().check(&password, Some(&email)) {
+            if let Err(p) = PasswordPolicy::shipped().check_for(&password, Some(&email), Some(name.as_str())) {
                 bail!("password refused: {}", p.message_key());
             }
             let store = open(data).await?;
@@ -348,7 +348,11 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
             let store = open(data).await?;
             let user = store.user_by_email(email).await.map_err(describe)?;
             let parsed = Email::parse(&user.email).ok();
-            if let Err(p) = PasswordPolicy::shipped().check(&password, parsed.as_ref()) {
+            if let Err(p) = PasswordPolicy::shipped().check_for(
+                &password,
+                parsed.as_ref(),
+                Some(&user.display_name),
+            ) {
                 bail!("password refused: {}", p.message_key());
             }
             let hash = yoldash_store::passwords::hash(&password).await?;

@@ -66,7 +66,7 @@ pub struct ListParams {
     page: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", operation_id = "listCases", params(ListParams), responses((status = 200, body = CaseListView)))]
+#[utoipa::path(get, path = "/api/v1/cases", operation_id = "listCases", params(ListParams), responses((status = 200, body = CaseListView), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -111,6 +111,10 @@ async fn list_page(
     q: ListQuery,
 ) -> Result<Json<CaseListView>, AppError> {
     let lookups = Lookups::load(&state, &auth, crate::i18n::Tr(Default::default())).await?;
+    let unknown = q.unknown_filters(&state, &lookups);
+    if !unknown.is_empty() {
+        return Err(AppError::Invalid(unknown));
+    }
     let filter = q.filter(&state, &lookups, auth.actor.user_id);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let CasePage {
@@ -136,11 +140,14 @@ async fn list_page(
     }))
 }
 
-/// A new case and its person.
+/// A new case and its person. Unless `draft` is true, the person needs a `given_name` or a
+/// `family_name` and a birth date or estimated age (`person.facts.birth`); each one
+/// missing is answered 422 with its field (`given_name`, `birth_date`).
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewCaseBody {
     /// One of the choosable case types.
     pub case_type: CaseType,
+    /// The person; see above for what a finished registration needs.
     pub person: PersonRecord,
     pub risk: Option<RiskLevel>,
     pub assigned_worker_id: Option<Uuid>,
@@ -175,7 +182,6 @@ impl From<CaseFile> for CaseFileView {
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    RequestId(rid): RequestId,
     Body(body): Body<NewCaseBody>,
 ) -> Result<(StatusCode, Json<CaseFileView>), AppError> {
     let mut unit = state.store.unit().await?;
@@ -195,8 +201,12 @@ pub async fn create(
             },
         )
         .await?;
+    // Read before the commit: once the case exists, the answer must not fail.
+    let file = state
+        .store
+        .case_file_in(&mut unit, &auth.actor, &case.code)
+        .await?;
     unit.commit().await?;
-    let file = open(&state, &auth, &case.code, &rid).await?;
     Ok((StatusCode::CREATED, Json(file.into())))
 }
 
@@ -498,7 +508,8 @@ pub async fn withdraw_consent(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConsentQuery {
-    #[param(value_type = Option<Purpose>)]
+    /// Required; read as text so that a missing or unknown purpose answers 422.
+    #[param(value_type = Purpose)]
     purpose: Option<String>,
     /// For `sharing`: the organisation to share with.
     #[param(value_type = Option<Uuid>)]

@@ -18,7 +18,7 @@ use contract::Errors;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Yoldash API", description = "Case management, registers, indicators and National Action Plan monitoring for counter-trafficking work. Authenticate with `Authorization: Bearer <token>` (tokens are created with `yoldash token create`). Errors are RFC 9457 problem details with a stable `type` and a title in the caller's language."),
+    info(title = "Yoldash API", description = "Case management, registers, indicators and National Action Plan monitoring for counter-trafficking work. Authenticate with `Authorization: Bearer <token>` (tokens are created with `yoldash token create`). Errors are RFC 9457 problem details with a stable `type` and a title in the caller's language. The one exception: a request the HTTP layer cannot read at all (a malformed request line: 400; a path and query over 65,534 bytes: 414; headers too large: 431) is answered by the HTTP server itself, with an empty body, before the application sees it."),
     paths(
         health::healthz,
         openapi_json,
@@ -91,6 +91,16 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for LazyBody {
 }
 
 impl LazyBody {
+    /// The body, or `T::default()` when none was sent (an optional request body).
+    pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
+        &self,
+    ) -> Result<T, AppError> {
+        if self.0.trim_ascii().is_empty() {
+            return Ok(T::default());
+        }
+        self.parse()
+    }
+
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
         serde_json::from_slice(&self.0).map_err(|e| {
             if e.is_data() {

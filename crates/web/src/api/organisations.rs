@@ -1,6 +1,6 @@
 //! Organisations over the API: list, show, create, deactivate.
 
-use super::{Body, parse_id};
+use super::{Body, LazyBody, parse_id};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
@@ -113,20 +113,21 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(org.into())))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Default, Deserialize, utoipa::ToSchema)]
 pub struct VersionBody {
     /// The version the caller last saw; a different current version answers 409.
     pub version: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/deactivate", operation_id = "deactivateOrganisation", params(("id" = String, Path)), request_body = VersionBody, responses((status = 200, body = OrganisationView), (status = 404), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/deactivate", operation_id = "deactivateOrganisation", params(("id" = String, Path)), request_body(content = Option<VersionBody>, description = "Optional: without it, no version is checked."), responses((status = 200, body = OrganisationView), (status = 404), (status = 409)))]
 pub async fn deactivate(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Body(body): Body<VersionBody>,
+    body: LazyBody,
 ) -> Result<Json<OrganisationView>, AppError> {
     let id = parse_id(&id)?;
+    let body: VersionBody = body.parse_or_default()?;
     let mut unit = state.store.unit().await?;
     state
         .store
@@ -138,6 +139,7 @@ pub async fn deactivate(
             body.version.map(Version),
         )
         .await?;
+    let org = state.store.organisation_in(&mut unit, id).await?;
     unit.commit().await?;
-    Ok(Json(state.store.organisation(id).await?.into()))
+    Ok(Json(org.into()))
 }

@@ -167,7 +167,9 @@ pub async fn create(
     {
         return Err(AppError::Refused("account-out-of-reach"));
     }
-    if let Err(p) = state.passwords.check(&body.password, email.as_ref()) {
+    if let Err(p) = state
+        .passwords
+        .check_for(&body.password, email.as_ref(), Some(&body.display_name)) {
         problems.push(("password".into(), p.message_key().into()));
     }
     let (Some(email), Some(name), Some(roles), true) = (email, name, roles, problems.is_empty())
@@ -225,8 +227,9 @@ pub async fn update(
             &body.language,
         )
         .await?;
+    let user = state.store.user_in(&mut unit, user.id).await?;
     unit.commit().await?;
-    Ok(Json(state.store.user(user.id).await?.into()))
+    Ok(Json(user.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", operation_id = "disableUser", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 422)))]
@@ -244,6 +247,7 @@ pub async fn disable(
         .store
         .set_user_active(&mut unit, Some(&auth.actor), user.id, false, None)
         .await?;
+    let user = state.store.user_in(&mut unit, user.id).await?;
     unit.commit().await?;
-    Ok(Json(state.store.user(user.id).await?.into()))
+    Ok(Json(user.into()))
 }

@@ -434,6 +434,12 @@ async fn health_answers_within_a_second_while_postgresql_is_out_of_reach() {
         assert_eq!(body["status"], "unavailable", "{body}");
         assert!(took < Duration::from_millis(1000), "/healthz took {took:?}");
     }
+    // A write is answered "unavailable" once the pool gives up waiting for a connection
+    // (`Db::ACQUIRE_WITHIN`), not after the driver's default half minute.
+    let started = Instant::now();
+    let (status, _, body) = api.create(&app, 100).await;
+    assert_unavailable(status, &body, "a new case");
+    eprintln!("a write was refused after {:?} without the database", started.elapsed());
 
     // The network comes back: health and writes recover without a restart.
     proxy.set_cut(false);

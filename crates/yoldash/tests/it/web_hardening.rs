@@ -327,8 +327,21 @@ both_backends!(
             200
         );
 
+        // A record of another case, asked for through one's own case, is a probe too.
+        let foreign = uuid::Uuid::now_v7();
+        assert_eq!(
+            app.status(&owner.client, &format!("/cases/{code}/household/{foreign}"))
+                .await,
+            404
+        );
+        assert_eq!(
+            app.status(&owner.client, &format!("/cases/{code}/household/Ayna"))
+                .await,
+            404
+        );
+
         let refused = entries(&app, "access_refused").await;
-        assert_eq!(refused.len(), 5, "{refused:?}");
+        assert_eq!(refused.len(), 7, "{refused:?}");
         let who = Some(outsider.user.id.to_string());
         let case = (Some("case".to_string()), Some(case_id.clone()));
         assert_eq!(
@@ -366,6 +379,21 @@ both_backends!(
                 refused[4].4.as_deref()
             ),
             (None, None, Some("route=GET /cases/{code}; not a case code"))
+        );
+        let owner_id = Some(owner.user.id.to_string());
+        assert_eq!(
+            (refused[5].0.clone(), refused[5].2.clone(), refused[5].4.clone()),
+            (
+                owner_id.clone(),
+                case.1.clone(),
+                Some(format!(
+                    "route=GET /cases/{{code}}/household/{{id}}; record {foreign} not in this case"
+                ))
+            )
+        );
+        assert_eq!(
+            refused[6].4.as_deref(),
+            Some("route=GET /cases/{code}/household/{id}; not a record id")
         );
         // Nothing a person typed beyond a case code reaches the log.
         let all: Vec<String> = sqlx::query_scalar(
@@ -724,5 +752,125 @@ both_backends!(
                 .any(|e| e["field"] == "password" && e["code"] == "password-common"),
             "{problem}"
         );
+        // The system's name and the person's own name, dressed up, are refused too.
+        for (name, password) in [
+            ("Ayna Berdiyeva", "Yoldash2026!"),
+            ("Ayna Berdiyeva", "Berdiyeva1990!"),
+        ] {
+            let res = app
+                .client()
+                .post(app.url("/api/v1/users"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"email": "ayna@x.tm", "display_name": name,
+                    "roles": ["viewer"], "password": password}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422, "{password}");
+            let problem: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["code"], "password-contains-name", "{problem}");
+        }
+        let res = app
+            .post_form(
+                &client,
+                "/account/password",
+                &[
+                    ("csrf", &csrf),
+                    ("current", TEST_PASSWORD),
+                    ("new", "Test-User-2026"),
+                    ("confirm", "Test-User-2026"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(
+            res.body.contains("Açar sözi adyňyza ýa-da ulgamyň adyna esaslanmaly däl."),
+            "{}",
+            res.body
+        );
+    }
+);
+
+both_backends!(
+    health_details_are_for_the_host_and_auditors,
+    |backend: Backend| async move {
+        let app = spawn_app_with(backend, |c| c.trusted_proxy = true).await;
+        let health = |client: reqwest::Client| {
+            let url = app.url("/healthz");
+            async move {
+                let res = client.get(url).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                res.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+        // From outside: whether to send traffic, nothing more.
+        let outside = client_from("203.0.113.9");
+        assert_eq!(
+            health(outside.clone()).await,
+            serde_json::json!({"status": "ok"})
+        );
+        // Signed in without the audit log: the same.
+        let viewer = app.create_user(app.admin_org.id, &[Role::Viewer]).await;
+        let (status, _) = app.try_login(&outside, &viewer.email, TEST_PASSWORD).await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            health(outside).await,
+            serde_json::json!({"status": "ok"})
+        );
+        // An administrator, signed in from outside, and the host itself see the details.
+        let admin = app.create_user(app.admin_org.id, &[Role::Admin]).await;
+        let elsewhere = client_from("198.51.100.7");
+        let (status, _) = app.try_login(&elsewhere, &admin.email, TEST_PASSWORD).await;
+        assert_eq!(status, 303);
+        for body in [
+            health(elsewhere).await,
+            health(client_from("127.0.0.1")).await,
+        ] {
+            assert_eq!(body["status"], "ok");
+            assert_eq!(body["version"], env!("CARGO_PKG_VERSION"), "{body}");
+            assert!(body["migration_level"].is_i64(), "{body}");
+        }
+    }
+);
+
+both_backends!(
+    the_api_refuses_unknown_filters_and_takes_optional_bodies,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let admin = app.create_user(app.admin_org.id, &[Role::Admin]).await;
+        let admin_token = app.token_for(&admin).await;
+        let supervisor = app.create_user(app.admin_org.id, &[Role::Supervisor]).await;
+        let token = app.token_for(&supervisor).await;
+        // A misspelt filter is refused by name, not ignored (which would list every case).
+        for (query, field) in [
+            ("type=zzz", "type"),
+            ("status=closd", "status"),
+            ("sex=x", "sex"),
+            ("age=child_adult:elder", "age"),
+            ("risk=extreme", "risk"),
+            ("region=NOWHERE", "region"),
+            ("worker=someone", "worker"),
+            ("drafts=yes", "drafts"),
+        ] {
+            let res = api_get(&app, &token, &format!("/api/v1/cases?{query}")).await;
+            assert_eq!(res.status(), 422, "{query}");
+            let problem: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+            assert_eq!(problem["errors"][0]["code"], "invalid-choice", "{problem}");
+        }
+        let res = api_get(&app, &token, "/api/v1/cases?status=registered&worker=me&drafts=0").await;
+        assert_eq!(res.status(), 200);
+        // Deactivating an organisation needs no body (the version check is optional).
+        let other = create_org(&app.store, "NO-BODY").await;
+        let res = app
+            .client()
+            .post(app.url(&format!("/api/v1/organisations/{}/deactivate", other.id)))
+            .bearer_auth(&admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let org: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(org["active"], false, "{org}");
     }
 );
