@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
-cargo build --release -q
-BIN=target/release/yoldash
+# YOLDASH_BENCH_BIN=path measures another build (an A/B run of an older commit's binary).
+if [ -n "${YOLDASH_BENCH_BIN:-}" ]; then BIN=$YOLDASH_BENCH_BIN; else cargo build --release -q; BIN=target/release/yoldash; fi
 PORT=${PORT:-18181}
 DIR=$(mktemp -d)
 DB_ARGS=()

@@ -380,5 +380,10 @@ label-recorded_by = Recorded by
 cases-range-more = Cases { $from }–{ $to } of more than { $total }
 
 ## issue 10 (authz)
-hint-supervisor-decision = Only a case supervisor may change this: reassigning a case and lifting a protection are supervisor decisions.
+hint-supervisor-decision-short = A supervisor's decision.
+note-supervisor-decision = Reassigning this case and lifting a protection are decisions for a supervisor of your organisation: { $names }.
+note-supervisor-decision-none = Reassigning this case and lifting a protection are decisions for a supervisor, and your organisation has no active supervisor: ask your organisation's administrator.
+label-decision_reason = Reason for lifting a protection
+hint-decision-reason = Needed only when you lift a protection (untick “Restricted case” or “A family member is implicated”): why it is safe now. Kept in the case history.
+field-lift-reason-required = You are lifting a protection: say why it is safe now. The reason is kept in the case history.
 history-case-supervisor_decision = Supervisor decision: assignment or protection changed

@@ -380,5 +380,10 @@ label-recorded_by = Ýazga geçiren
 cases-range-more = Işler { $from }–{ $to }, jemi { $total } işden köp
 
 ## issue 10 (authz)
-hint-supervisor-decision = Muny diňe wakalaryň ýolbaşçysy üýtgedip biler: işi başga hünärmene bermek we goragy aýyrmak onuň çözgütleridir.
+hint-supervisor-decision-short = Wakalaryň ýolbaşçysynyň çözgüdi.
+note-supervisor-decision = Işi başga hünärmene bermek we goragy aýyrmak guramaňyzyň wakalar ýolbaşçysynyň çözgütleridir: { $names }.
+note-supervisor-decision-none = Işi başga hünärmene bermek we goragy aýyrmak wakalar ýolbaşçysynyň çözgütleridir, guramaňyzda bolsa işjeň ýolbaşçy ýok: guramaňyzyň administratoryna ýüz tutuň.
+label-decision_reason = Goragy aýyrmagyň sebäbi
+hint-decision-reason = Diňe goragy aýyranyňyzda gerek («Girişi çäklendirilen iş» ýa-da «Maşgala agzasy gatyşykly» belligini aýyranyňyzda): näme üçin indi howpsuz. Işiň taryhynda saklanýar.
+field-lift-reason-required = Siz goragy aýyrýarsyňyz: näme üçin indi howpsuzdygyny ýazyň. Sebäp işiň taryhynda saklanýar.
 history-case-supervisor_decision = Ýolbaşçynyň çözgüdi: işiň bellenilişi ýa-da goragy üýtgedildi

@@ -200,7 +200,8 @@ impl PasswordPolicy {
             }
         }
         let words = context_words(name);
-        let run_together = |f: &String| -> String { f.chars().filter(|c| c.is_alphanumeric()).collect() };
+        let run_together =
+            |f: &String| -> String { f.chars().filter(|c| c.is_alphanumeric()).collect() };
         if password_forms(&lower)
             .iter()
             .any(|f| words.contains(f) || words.contains(&run_together(f)))

@@ -17,8 +17,8 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use uuid::Uuid;
 use yoldash_domain::case::{
-    CaseStatus, CaseType, Protection, RiskLevel, TraffickingStatus, TransitionRequest,
-    check_transition,
+    CaseStatus, CaseType, Protection, RiskLevel, SupervisorDecision, TraffickingStatus,
+    TransitionRequest, check_transition,
 };
 use yoldash_domain::person::Sex;
 use yoldash_domain::{Actor, Invalid, Role, Version};
@@ -236,6 +236,9 @@ pub struct CaseDetails {
     pub assigned_worker_id: Option<Uuid>,
     pub restricted: bool,
     pub family_implicated: bool,
+    /// Why a protection is lifted: required for a lift, kept (encrypted) in the case's
+    /// history, never in the audit log. Empty otherwise.
+    pub decision_reason: String,
 }
 
 /// Everything on the case page, as the actor may see it.
@@ -861,6 +864,22 @@ impl Store {
         change: &str,
         detail: Option<String>,
     ) -> Result<Version, StoreError> {
+        self.save_case_with(unit, actor, (before, after), expected, change, detail, None)
+            .await
+    }
+
+    /// `save_case`, with a `(field, value)` noted in the version beside the changed fields
+    /// (the reason of a supervisor decision): encrypted like them, never in the audit log.
+    async fn save_case_with(
+        &self,
+        unit: &mut Unit<'_>,
+        actor: &Actor,
+        (before, after): (&Case, &Case),
+        expected: Version,
+        change: &str,
+        detail: Option<String>,
+        noted: Option<(&str, &str)>,
+    ) -> Result<Version, StoreError> {
         let done = sqlx::query(
             "UPDATE cases SET case_type = $1, status = $2, risk = $3, assigned_worker_id = $4, restricted = $5, \
              family_implicated = $6, draft = $7, closure_reason = $8, closure_requested_by = $9, closure_requested_at = $10, \
@@ -898,7 +917,17 @@ impl Store {
                 record_id: after.id.to_string(),
                 change,
             },
-            diff(&before.fields(), &after.fields()),
+            {
+                let mut changes = diff(&before.fields(), &after.fields());
+                if let Some((field, value)) = noted {
+                    changes.push(crate::history::FieldChange {
+                        field: field.to_string(),
+                        old: String::new(),
+                        new: value.to_string(),
+                    });
+                }
+                changes
+            },
         )
         .await?;
         let mut entry = AuditEntry::by(Some(actor), Action::Update).object("case", after.id);
@@ -947,16 +976,21 @@ impl Store {
         if !may_supervise {
             return Err(StoreError::Refused("supervisor-decision"));
         }
+        let lifts = decisions.iter().any(|d| *d != SupervisorDecision::Reassign);
+        if lifts && details.decision_reason.trim().is_empty() {
+            return Err(Invalid::new("decision_reason", "lift-reason-required").into());
+        }
         let names: Vec<&str> = decisions.iter().map(|d| d.as_str()).collect();
         let detail = format!("supervisor_decision={}", names.join(","));
-        self.save_case(
+        let reason = details.decision_reason.trim();
+        self.save_case_with(
             unit,
             actor,
-            &before,
-            &after,
+            (&before, &after),
             expected,
             "supervisor_decision",
             Some(detail),
+            (!reason.is_empty()).then_some(("decision_reason", reason)),
         )
         .await
     }

@@ -29,6 +29,9 @@ pub struct Directory {
     items: HashMap<String, Vec<ReferenceItem>>,
     /// Active case workers and supervisors of each organisation, by name.
     workers: HashMap<Uuid, Vec<(Uuid, String)>>,
+    /// The names of the active supervisors of each organisation: who takes the supervisor
+    /// decisions a case worker is sent to.
+    supervisors: HashMap<Uuid, Vec<String>>,
 }
 
 impl Directory {
@@ -44,6 +47,11 @@ impl Directory {
     /// The active case workers and supervisors of an organisation, by name.
     pub fn case_workers(&self, org_id: Uuid) -> &[(Uuid, String)] {
         self.workers.get(&org_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The names of an organisation's active supervisors.
+    pub fn supervisors(&self, org_id: Uuid) -> &[String] {
+        self.supervisors.get(&org_id).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -107,27 +115,33 @@ impl Store {
             let item = ReferenceItem::try_from(row)?;
             items.entry(item.list.clone()).or_default().push(item);
         }
+        // One row per role: a supervisor who is also a case worker comes twice, side by side.
         let rows = sqlx::query(
-            "SELECT DISTINCT u.id, u.org_id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id \
-             WHERE r.role IN ('case_worker', 'supervisor') AND u.active = 1 ORDER BY u.display_name, u.id",
+            "SELECT u.id, u.org_id, u.display_name, r.role FROM users u JOIN user_roles r ON r.user_id = u.id \
+             WHERE r.role IN ('case_worker', 'supervisor') AND u.active = 1 ORDER BY u.display_name, u.id, r.role",
         )
         .fetch_all(&self.db.pool)
         .await?;
         let mut workers: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
+        let mut supervisors: HashMap<Uuid, Vec<String>> = HashMap::new();
         for r in rows {
-            workers
-                .entry(parse_id(&r.try_get::<String, _>("org_id")?)?)
-                .or_default()
-                .push((
-                    parse_id(&r.try_get::<String, _>("id")?)?,
-                    r.try_get("display_name")?,
-                ));
+            let org = parse_id(&r.try_get::<String, _>("org_id")?)?;
+            let id = parse_id(&r.try_get::<String, _>("id")?)?;
+            let name: String = r.try_get("display_name")?;
+            if r.try_get::<String, _>("role")? == "supervisor" {
+                supervisors.entry(org).or_default().push(name.clone());
+            }
+            let of_org = workers.entry(org).or_default();
+            if of_org.last().is_none_or(|(last, _)| *last != id) {
+                of_org.push((id, name));
+            }
         }
         Ok(Directory {
             regions,
             organisations,
             items,
             workers,
+            supervisors,
         })
     }
 }

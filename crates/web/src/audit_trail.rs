@@ -49,7 +49,8 @@ pub async fn refused_access(
         m => m.clone(),
     };
     let pattern = matched.as_ref().map(MatchedPath::as_str);
-    let Some(pattern) = pattern.filter(|p| OWNED.get(&(method.clone(), *p)) == Some(&"case")) else {
+    let Some(pattern) = pattern.filter(|p| OWNED.get(&(method.clone(), *p)) == Some(&"case"))
+    else {
         return next.run(req).await;
     };
     let actor = req.extensions().get::<Auth>().map(|a| a.actor.clone());

@@ -79,14 +79,23 @@ impl ListQuery {
         let given = |v: &str| !v.is_empty();
         let today = Utc::now().date_naive();
         [
-            ("type", given(&self.case_type) && CaseType::parse(&self.case_type).is_err()),
-            ("status", given(&self.status) && CaseStatus::parse(&self.status).is_err()),
+            (
+                "type",
+                given(&self.case_type) && CaseType::parse(&self.case_type).is_err(),
+            ),
+            (
+                "status",
+                given(&self.status) && CaseStatus::parse(&self.status).is_err(),
+            ),
             ("sex", given(&self.sex) && Sex::parse(&self.sex).is_err()),
             (
                 "age",
                 given(&self.age) && band_birth_range(&state.age_bands, &self.age, today).is_none(),
             ),
-            ("risk", given(&self.risk) && RiskLevel::parse(&self.risk).is_err()),
+            (
+                "risk",
+                given(&self.risk) && RiskLevel::parse(&self.risk).is_err(),
+            ),
             (
                 "region",
                 given(&self.region) && lookups.region_and_below(&self.region).is_empty(),
@@ -149,6 +158,8 @@ pub struct Lookups {
     region_children: BTreeMap<Uuid, Vec<Uuid>>,
     worker_names: BTreeMap<Uuid, String>,
     org_names: BTreeMap<Uuid, String>,
+    /// The names of the supervisors of the caller's organisation.
+    pub supervisors: Vec<String>,
 }
 
 impl Lookups {
@@ -199,6 +210,7 @@ impl Lookups {
             region_names,
             region_children,
             worker_names: workers.iter().cloned().collect(),
+            supervisors: directory.supervisors(auth.actor.org_id).to_vec(),
             org_names: orgs
                 .iter()
                 .map(|o| (o.id, o.name_in(t.lang()).to_string()))

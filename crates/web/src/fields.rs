@@ -116,6 +116,8 @@ impl Field {
 #[derive(Debug, Clone)]
 pub struct FieldSet {
     pub legend: String,
+    /// A note under the legend about the set as a whole (empty: none).
+    pub note: String,
     pub fields: Vec<Field>,
 }
 

@@ -281,7 +281,9 @@ pub async fn user(cmd: &UserCommand) -> anyhow::Result<()> {
                 anyhow::anyhow!("--role takes roles separated by commas: admin, org_admin, secretariat, supervisor, case_worker, service_provider, hotline_operator, me_officer, viewer")
             })?;
             let password = read_password_stdin(*password_stdin)?;
-            if let Err(p) = PasswordPolicy::shipped().check_for(&password, Some(&email), Some(name.as_str())) {
+            if let Err(p) =
+                PasswordPolicy::shipped().check_for(&password, Some(&email), Some(name.as_str()))
+            {
                 bail!("password refused: {}", p.message_key());
             }
             let store = open(data).await?;

@@ -272,6 +272,10 @@ pub struct DetailsBody {
     /// Setting it is open to whoever manages the case; clearing it is a supervisor's decision.
     #[serde(default)]
     pub family_implicated: bool,
+    /// Why a protection is lifted: required when `restricted` or `family_implicated` is
+    /// cleared (422 `lift-reason-required`). Kept in the case's history.
+    #[serde(default)]
+    pub decision_reason: String,
 }
 
 #[utoipa::path(put, path = "/api/v1/cases/{code}/details", operation_id = "updateCaseDetails", params(("code" = String, Path)), request_body = DetailsBody, responses((status = 200, body = Saved), (status = 404), (status = 409)))]
@@ -299,6 +303,7 @@ pub async fn update_details(
                 assigned_worker_id: b.assigned_worker_id,
                 restricted: b.restricted,
                 family_implicated: b.family_implicated,
+                decision_reason: b.decision_reason,
             },
         )
         .await?;

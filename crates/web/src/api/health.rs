@@ -8,11 +8,11 @@ use crate::auth::{Auth, ClientAddr};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use serde::Serialize;
 use std::net::IpAddr;
+use std::time::Duration;
 use yoldash_domain::Permission;
 use yoldash_store::sessions::SessionStage;
-use serde::Serialize;
-use std::time::Duration;
 
 /// How long the check waits for the database: a load balancer must get its answer within a
 /// second, and a database slower than this is not fit to serve.
@@ -44,7 +44,9 @@ pub async fn healthz(
 ) -> (StatusCode, Json<Health>) {
     let detailed = client.0.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
         || auth.is_some_and(|a| {
-            a.session.as_ref().is_none_or(|s| s.stage == SessionStage::Full)
+            a.session
+                .as_ref()
+                .is_none_or(|s| s.stage == SessionStage::Full)
                 && a.actor.may(&state.permissions, Permission::AuditRead)
         });
     let (code, status) = if !state.store.ping(CHECK_WITHIN).await {

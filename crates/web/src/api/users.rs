@@ -167,9 +167,11 @@ pub async fn create(
     {
         return Err(AppError::Refused("account-out-of-reach"));
     }
-    if let Err(p) = state
-        .passwords
-        .check_for(&body.password, email.as_ref(), Some(&body.display_name)) {
+    if let Err(p) =
+        state
+            .passwords
+            .check_for(&body.password, email.as_ref(), Some(&body.display_name))
+    {
         problems.push(("password".into(), p.message_key().into()));
     }
     let (Some(email), Some(name), Some(roles), true) = (email, name, roles, problems.is_empty())

@@ -123,11 +123,11 @@ pub async fn password_submit(
         status = refused;
     }
     let email = Email::parse(&auth.user.email).ok();
-    if let Err(problem) = state.passwords.check_for(
-        &form.new,
-        email.as_ref(),
-        Some(&auth.user.display_name),
-    ) {
+    if let Err(problem) =
+        state
+            .passwords
+            .check_for(&form.new, email.as_ref(), Some(&auth.user.display_name))
+    {
         view.new_error = Some(match problem {
             PasswordProblem::TooShort => t.with(
                 problem.message_key(),

@@ -69,7 +69,11 @@ async fn caller(app: &TestApp, label: &str, roles: &[Role]) -> Caller {
     }
 }
 
+/// The reason given with every lift in these tests.
+const REASON: &str = "The recruiter was convicted; the family is safe again.";
+
 /// Makes `change` to the case as `who`, over the API or the case page: status and body.
+/// A lift comes with its reason.
 async fn make(
     app: &TestApp,
     who: &Caller,
@@ -77,6 +81,19 @@ async fn make(
     code: &str,
     change: Change,
     other: Uuid,
+) -> (u16, String) {
+    make_with(app, who, api, code, change, other, REASON).await
+}
+
+/// `make`, with the reason given (`""`: none).
+async fn make_with(
+    app: &TestApp,
+    who: &Caller,
+    api: bool,
+    code: &str,
+    change: Change,
+    other: Uuid,
+    reason: &str,
 ) -> (u16, String) {
     let (version, worker, restricted, family) = stored(app, code).await;
     let mut worker = worker.map(|w| Uuid::parse_str(&w).unwrap());
@@ -100,6 +117,7 @@ async fn make(
                 "assigned_worker_id": worker,
                 "restricted": restricted,
                 "family_implicated": family,
+                "decision_reason": reason,
             }))
     } else {
         let version = version.to_string();
@@ -109,6 +127,7 @@ async fn make(
             ("version", version.as_str()),
             ("case_type", "vulnerable_migrant"),
             ("assigned_worker", worker.as_str()),
+            ("decision_reason", reason),
         ];
         if restricted {
             form.push(("restricted", "1"));
@@ -219,7 +238,24 @@ both_backends!(
             "the worker is offered to lift the restriction"
         );
         assert!(form.contains(r#"<input type="hidden" name="restricted" value="1">"#));
-        assert!(form.contains("Only a case supervisor may change this"));
+        // Said once for the set, naming who decides; each locked control says so in a word.
+        assert_eq!(
+            form.matches("decisions for a supervisor of your organisation")
+                .count(),
+            1,
+            "{form}"
+        );
+        assert!(form.contains(&supervisor.user.display_name));
+        // The worker select and the restriction are locked; family_implicated is open.
+        assert_eq!(
+            form.matches("A supervisor&#39;s decision.</p>").count(),
+            2,
+            "{form}"
+        );
+        assert!(
+            !form.contains(r#"name="decision_reason""#),
+            "no reason field for the worker"
+        );
         assert!(
             form.contains(r#"name="family_implicated" value="1" aria"#)
                 || form.contains(r#"name="family_implicated" value="1">"#),
@@ -230,6 +266,38 @@ both_backends!(
             !form.contains("disabled"),
             "the supervisor may change everything"
         );
+        assert!(form.contains(r#"name="decision_reason""#));
+
+        // A lift without a reason is refused next to the reason field, keeping the choice.
+        for api in [false, true] {
+            let before = stored(app, &code).await;
+            let (status, body) = make_with(
+                app,
+                &supervisor,
+                api,
+                &code,
+                Change::LiftRestricted,
+                holder.user.id,
+                "  ",
+            )
+            .await;
+            assert_eq!(status, 422, "{body}");
+            assert_eq!(stored(app, &code).await, before, "nothing changed");
+            if api {
+                assert!(body.contains("lift-reason-required"), "{body}");
+            } else {
+                assert!(
+                    body.contains("You are lifting a protection: say why"),
+                    "{body}"
+                );
+                assert!(body.contains(r#"id="decision_reason-error""#), "{body}");
+                assert!(
+                    body.contains(r#"name="restricted" value="1">"#)
+                        || !body.contains(r#"name="restricted" value="1" checked"#),
+                    "the unticked box stays unticked"
+                );
+            }
+        }
 
         let (status, _) = make(
             app,
@@ -246,6 +314,14 @@ both_backends!(
             history.contains("Supervisor decision"),
             "the history does not show the decision"
         );
+        assert!(
+            history.contains("Reason for lifting a protection"),
+            "{history}"
+        );
+        assert!(
+            history.contains(REASON),
+            "the history does not keep the reason"
+        );
         let detail: String = sqlx::query_scalar(
             "SELECT detail FROM audit_log WHERE action = 'update' AND object_type = 'case' AND actor_user_id = $1",
         )
@@ -254,5 +330,11 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(detail, "supervisor_decision=lift_restricted");
+        // The reason may hold personal details: never in the audit log.
+        let all: Vec<String> = sqlx::query_scalar("SELECT COALESCE(detail, '') FROM audit_log")
+            .fetch_all(&app.store.db.pool)
+            .await
+            .unwrap();
+        assert!(all.iter().all(|d| !d.contains("recruiter")), "{all:?}");
     }
 );

@@ -439,7 +439,10 @@ async fn health_answers_within_a_second_while_postgresql_is_out_of_reach() {
     let started = Instant::now();
     let (status, _, body) = api.create(&app, 100).await;
     assert_unavailable(status, &body, "a new case");
-    eprintln!("a write was refused after {:?} without the database", started.elapsed());
+    eprintln!(
+        "a write was refused after {:?} without the database",
+        started.elapsed()
+    );
 
     // The network comes back: health and writes recover without a restart.
     proxy.set_cut(false);

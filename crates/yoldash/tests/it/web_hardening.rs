@@ -382,7 +382,11 @@ both_backends!(
         );
         let owner_id = Some(owner.user.id.to_string());
         assert_eq!(
-            (refused[5].0.clone(), refused[5].2.clone(), refused[5].4.clone()),
+            (
+                refused[5].0.clone(),
+                refused[5].2.clone(),
+                refused[5].4.clone()
+            ),
             (
                 owner_id.clone(),
                 case.1.clone(),
@@ -761,14 +765,19 @@ both_backends!(
                 .client()
                 .post(app.url("/api/v1/users"))
                 .bearer_auth(&token)
-                .json(&serde_json::json!({"email": "ayna@x.tm", "display_name": name,
-                    "roles": ["viewer"], "password": password}))
+                .json(
+                    &serde_json::json!({"email": "ayna@x.tm", "display_name": name,
+                    "roles": ["viewer"], "password": password}),
+                )
                 .send()
                 .await
                 .unwrap();
             assert_eq!(res.status(), 422, "{password}");
             let problem: serde_json::Value = res.json().await.unwrap();
-            assert_eq!(problem["errors"][0]["code"], "password-contains-name", "{problem}");
+            assert_eq!(
+                problem["errors"][0]["code"], "password-contains-name",
+                "{problem}"
+            );
         }
         let res = app
             .post_form(
@@ -784,7 +793,8 @@ both_backends!(
             .await;
         assert_eq!(res.status, 422);
         assert!(
-            res.body.contains("Açar sözi adyňyza ýa-da ulgamyň adyna esaslanmaly däl."),
+            res.body
+                .contains("Açar sözi adyňyza ýa-da ulgamyň adyna esaslanmaly däl."),
             "{}",
             res.body
         );
@@ -813,10 +823,7 @@ both_backends!(
         let viewer = app.create_user(app.admin_org.id, &[Role::Viewer]).await;
         let (status, _) = app.try_login(&outside, &viewer.email, TEST_PASSWORD).await;
         assert_eq!(status, 303);
-        assert_eq!(
-            health(outside).await,
-            serde_json::json!({"status": "ok"})
-        );
+        assert_eq!(health(outside).await, serde_json::json!({"status": "ok"}));
         // An administrator, signed in from outside, and the host itself see the details.
         let admin = app.create_user(app.admin_org.id, &[Role::Admin]).await;
         let elsewhere = client_from("198.51.100.7");
@@ -858,7 +865,12 @@ both_backends!(
             assert_eq!(problem["errors"][0]["field"], field, "{problem}");
             assert_eq!(problem["errors"][0]["code"], "invalid-choice", "{problem}");
         }
-        let res = api_get(&app, &token, "/api/v1/cases?status=registered&worker=me&drafts=0").await;
+        let res = api_get(
+            &app,
+            &token,
+            "/api/v1/cases?status=registered&worker=me&drafts=0",
+        )
+        .await;
         assert_eq!(res.status(), 200);
         // Deactivating an organisation needs no body (the version check is optional).
         let other = create_org(&app.store, "NO-BODY").await;

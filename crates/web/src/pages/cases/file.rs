@@ -157,6 +157,7 @@ async fn build(
         assigned_worker_id: c.assigned_worker_id,
         restricted: c.restricted,
         family_implicated: c.family_implicated,
+        decision_reason: String::new(),
     };
     let (form, data, errors, current, _) = match returned {
         Some(r) => (r.form, Some(r.data), r.errors, r.current, r.status),
@@ -184,6 +185,7 @@ async fn build(
                 .may(&state.permissions, Permission::CaseSupervise),
             c.protection(),
         ),
+        &lookups.supervisors,
     );
     let sets_data;
     let sets = match tab {

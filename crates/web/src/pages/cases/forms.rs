@@ -5,6 +5,7 @@ use crate::fields::{Field, FieldSet, Fields, FormData, labelled};
 use crate::forms::FieldErrors;
 use crate::i18n::Tr;
 use chrono::{NaiveDate, TimeZone, Utc};
+use fluent_templates::fluent_bundle::FluentValue;
 use uuid::Uuid;
 use yoldash_domain::case::{CaseType, Protection, RiskLevel, TraffickingStatus};
 use yoldash_domain::catalogue::Catalogue;
@@ -114,6 +115,7 @@ fn catalogue_options(t: Tr, cat: &Catalogue) -> Vec<(String, String)> {
 fn set(t: Tr, legend: &str, fields: Vec<Field>) -> FieldSet {
     FieldSet {
         legend: t.get(legend),
+        note: String::new(),
         fields,
     }
 }
@@ -428,6 +430,7 @@ pub fn details_from_form(t: Tr, form: &FormData, errors: &mut FieldErrors) -> Op
         assigned_worker_id: worker,
         restricted: form.flag("restricted"),
         family_implicated: form.flag("family_implicated"),
+        decision_reason: form.get("decision_reason").trim().to_string(),
     })
 }
 
@@ -439,31 +442,48 @@ pub struct DetailsLocks {
     pub worker: bool,
     pub restricted: bool,
     pub family_implicated: bool,
+    /// A supervisor on a case with a protection: the reason a lift needs is asked for.
+    pub decision_reason: bool,
 }
 
 impl DetailsLocks {
     pub fn for_case(may_supervise: bool, protection: Protection) -> Self {
         if may_supervise {
-            return Self::default();
+            return Self {
+                decision_reason: protection.restricted || protection.family_implicated,
+                ..Self::default()
+            };
         }
         Self {
             worker: true,
             restricted: protection.restricted,
             family_implicated: protection.family_implicated,
+            decision_reason: false,
         }
+    }
+
+    fn any(&self) -> bool {
+        self.worker || self.restricted || self.family_implicated
     }
 }
 
-pub fn details_sets(f: &Fields<'_>, choices: &Choices, locks: DetailsLocks) -> Vec<FieldSet> {
+/// The case's details. Locked controls say so in a word; the set says once whose decision
+/// they are, naming the organisation's supervisors (`supervisors`).
+pub fn details_sets(
+    f: &Fields<'_>,
+    choices: &Choices,
+    locks: DetailsLocks,
+    supervisors: &[String],
+) -> Vec<FieldSet> {
     let t = f.t;
     let lock = |field, locked: bool| {
         if locked {
-            f.locked(field, "hint-supervisor-decision")
+            f.locked(field, "hint-supervisor-decision-short")
         } else {
             field
         }
     };
-    vec![set(
+    let mut details = set(
         t,
         "legend-case",
         vec![
@@ -491,7 +511,22 @@ pub fn details_sets(f: &Fields<'_>, choices: &Choices, locks: DetailsLocks) -> V
                 locks.family_implicated,
             ),
         ],
-    )]
+    );
+    if locks.decision_reason {
+        let mut reason = f.input("decision_reason", "textarea");
+        reason.hint = t.get("hint-decision-reason");
+        details.fields.push(reason);
+    }
+    if locks.any() {
+        details.note = match supervisors {
+            [] => t.get("note-supervisor-decision-none"),
+            names => t.with(
+                "note-supervisor-decision",
+                &[("names", FluentValue::from(names.join(", ")))],
+            ),
+        };
+    }
+    vec![details]
 }
 
 // ---------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ async fn render(
         } else {
             t.get("error-form-has-problems")
         },
-        case_sets: details_sets(&f, &lookups.choices, Default::default()),
+        case_sets: details_sets(&f, &lookups.choices, Default::default(), &[]),
         person_sets: person_sets(&f, &lookups.choices),
     };
     Ok((status, Html(p.render()?)).into_response())
