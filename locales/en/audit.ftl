@@ -75,3 +75,44 @@ audit-action-import = Import
 
 ## issue 10 (web)
 audit-action-access_refused = Access refused (outside scope)
+
+# The audit log in the reader's words (pages/admin/audit_words.rs).
+audit-action-disable-organisation = Organisation deactivated
+audit-object-case = Case
+audit-object-case_code = Case code tried
+audit-object-user = Account
+audit-object-organisation = Organisation
+audit-object-api_token = API token
+audit-object-reference_item = Reference list item
+audit-object-setting = Setting
+audit-object-audit_log = Audit log
+audit-detail-route = Route
+audit-detail-outside-scope = the case is outside the reader's scope
+audit-detail-no-such-case = no case has this code
+audit-detail-not-a-case-code = what was asked for is not a case code
+audit-detail-not-a-record-id = what was asked for is not a record id
+audit-detail-record-elsewhere = record { $id } is not in this case
+audit-detail-supervisor_decision = Supervisor decision
+audit-detail-decision-lift_restricted = lifted “restricted”
+audit-detail-decision-lift_family_implicated = lifted “family member implicated”
+audit-detail-decision-reassign = reassigned the case
+audit-detail-roles = Roles
+audit-detail-second_factor_required = Second factor required
+audit-detail-second_factor = Second factor
+audit-detail-recovery_codes = Recovery codes
+audit-detail-filters = Filters
+audit-detail-value-none = none
+audit-detail-value-enabled = turned on
+audit-detail-value-disabled = turned off
+audit-detail-value-regenerated = made anew
+audit-detail-type = Case type
+audit-detail-status = Status
+audit-detail-sex = Sex
+audit-detail-risk = Risk
+audit-detail-age = Age band
+audit-detail-region = Region
+audit-detail-worker = Case worker
+audit-detail-name-search = search by name
+audit-detail-document-search = search by document
+audit-detail-rows = Rows
+audit-detail-password_asked_again = password asked again

@@ -75,3 +75,44 @@ audit-action-import = Импорт
 
 ## issue 10 (web)
 audit-action-access_refused = Отказ в доступе (вне области доступа)
+
+# The audit log in the reader's words (pages/admin/audit_words.rs).
+audit-action-disable-organisation = Организация отключена
+audit-object-case = Дело
+audit-object-case_code = Запрошенный код дела
+audit-object-user = Учётная запись
+audit-object-organisation = Организация
+audit-object-api_token = Токен API
+audit-object-reference_item = Элемент справочника
+audit-object-setting = Настройка
+audit-object-audit_log = Журнал аудита
+audit-detail-route = Адрес
+audit-detail-outside-scope = дело вне доступа пользователя
+audit-detail-no-such-case = дела с таким кодом нет
+audit-detail-not-a-case-code = запрошенное не является кодом дела
+audit-detail-not-a-record-id = запрошенное не является идентификатором записи
+audit-detail-record-elsewhere = запись { $id } не относится к этому делу
+audit-detail-supervisor_decision = Решение руководителя
+audit-detail-decision-lift_restricted = снято ограничение доступа
+audit-detail-decision-lift_family_implicated = снята отметка «замешан член семьи»
+audit-detail-decision-reassign = дело передано
+audit-detail-roles = Роли
+audit-detail-second_factor_required = Второй фактор обязателен
+audit-detail-second_factor = Второй фактор
+audit-detail-recovery_codes = Резервные коды
+audit-detail-filters = Фильтры
+audit-detail-value-none = нет
+audit-detail-value-enabled = включён
+audit-detail-value-disabled = отключён
+audit-detail-value-regenerated = созданы заново
+audit-detail-type = Тип дела
+audit-detail-status = Статус
+audit-detail-sex = Пол
+audit-detail-risk = Риск
+audit-detail-age = Возрастная группа
+audit-detail-region = Регион
+audit-detail-worker = Специалист
+audit-detail-name-search = поиск по имени
+audit-detail-document-search = поиск по документу
+audit-detail-rows = Строк
+audit-detail-password_asked_again = повторный запрос пароля

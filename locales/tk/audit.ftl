@@ -75,3 +75,44 @@ audit-action-import = Import
 
 ## issue 10 (web)
 audit-action-access_refused = Elýeterlilik ret edildi (ygtyýarlykdan daşarda)
+
+# The audit log in the reader's words (pages/admin/audit_words.rs).
+audit-action-disable-organisation = Gurama öçürildi
+audit-object-case = Iş
+audit-object-case_code = Synanyşylan iş kody
+audit-object-user = Hasap
+audit-object-organisation = Gurama
+audit-object-api_token = API belgisi
+audit-object-reference_item = Salgylanma sanawynyň bölegi
+audit-object-setting = Sazlama
+audit-object-audit_log = Audit žurnaly
+audit-detail-route = Salgy
+audit-detail-outside-scope = iş ulanyjynyň elýeterliliginden daşarda
+audit-detail-no-such-case = bu kodly iş ýok
+audit-detail-not-a-case-code = soralan zat iş kody däl
+audit-detail-not-a-record-id = soralan zat ýazgynyň belgisi däl
+audit-detail-record-elsewhere = { $id } ýazgysy bu işe degişli däl
+audit-detail-supervisor_decision = Ýolbaşçynyň çözgüdi
+audit-detail-decision-lift_restricted = giriş çägi aýryldy
+audit-detail-decision-lift_family_implicated = «maşgala agzasy gatyşykly» belligi aýryldy
+audit-detail-decision-reassign = iş başga hünärmene berildi
+audit-detail-roles = Wezipeler
+audit-detail-second_factor_required = Ikinji faktor hökmany
+audit-detail-second_factor = Ikinji faktor
+audit-detail-recovery_codes = Dikeltme kodlary
+audit-detail-filters = Süzgüçler
+audit-detail-value-none = ýok
+audit-detail-value-enabled = açyldy
+audit-detail-value-disabled = öçürildi
+audit-detail-value-regenerated = täzeden döredildi
+audit-detail-type = Işiň görnüşi
+audit-detail-status = Ýagdaýy
+audit-detail-sex = Jynsy
+audit-detail-risk = Howp
+audit-detail-age = Ýaş topary
+audit-detail-region = Sebit
+audit-detail-worker = Hünärmen
+audit-detail-name-search = ady boýunça gözleg
+audit-detail-document-search = resminama boýunça gözleg
+audit-detail-rows = Setirler
+audit-detail-password_asked_again = açar sözi gaýtadan soraldy

@@ -870,6 +870,7 @@ impl Store {
 
     /// `save_case`, with a `(field, value)` noted in the version beside the changed fields
     /// (the reason of a supervisor decision): encrypted like them, never in the audit log.
+    #[allow(clippy::too_many_arguments)]
     async fn save_case_with(
         &self,
         unit: &mut Unit<'_>,

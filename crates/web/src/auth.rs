@@ -201,6 +201,12 @@ fn is_api(path: &str) -> bool {
 /// Identifies the caller. `Err` when an API token was presented but is not valid.
 /// API tokens are credentials of the API only: on a page they are not looked at, so a
 /// leaked integration token cannot drive the pages (show a reset password, make more tokens).
+/// The signed-in session a browser's cookies name, if any (for pages built outside the
+/// request's own handler, such as error pages).
+pub(crate) async fn session_of(state: &AppState, headers: &HeaderMap) -> Option<Auth> {
+    identify(state, headers, "/").await.ok().flatten()
+}
+
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,

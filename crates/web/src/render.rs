@@ -90,6 +90,11 @@ pub async fn render_errors(
 ) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let had_flash = crate::shell::has_flash(&state.config, req.headers());
+    // Kept for an error page with the signed-in shell (both are shared buffers, not copies).
+    let (uri, cookie) = (
+        req.uri().clone(),
+        req.headers().get(header::COOKIE).cloned(),
+    );
     let mut res = next.run(req).await;
     // A flash message is shown once: clear it after the page that displayed it.
     if had_flash && res.status() == axum::http::StatusCode::OK {
@@ -110,11 +115,42 @@ pub async fn render_errors(
         )
             .into_response();
     }
-    let page = crate::shell::PageCtx::bare(tr);
+    let page = error_shell(&state, tr, uri, cookie).await;
     let message = tr.get(&format!("error-{}", err.slug()));
     match (ErrorPage { page, message }).render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
+    }
+}
+
+/// The shell of an error page: for a signed-in user, their navigation and name, so that a
+/// refusal is a page of the application and not a dead end; bare otherwise. The session is
+/// looked up again (only error pages pay for it).
+async fn error_shell(
+    state: &crate::AppState,
+    tr: Tr,
+    uri: axum::http::Uri,
+    cookie: Option<axum::http::HeaderValue>,
+) -> crate::shell::PageCtx {
+    use axum::extract::FromRequestParts;
+    let mut builder = Request::builder().method(axum::http::Method::GET).uri(uri);
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    let Ok(req) = builder.body(()) else {
+        return crate::shell::PageCtx::bare(tr);
+    };
+    let (mut parts, ()) = req.into_parts();
+    parts.extensions.insert(tr.0);
+    match crate::auth::session_of(state, &parts.headers).await {
+        Some(auth) => {
+            parts.extensions.insert(auth);
+        }
+        None => return crate::shell::PageCtx::bare(tr),
+    }
+    match crate::shell::PageCtx::from_request_parts(&mut parts, state).await {
+        Ok(page) => page,
+        Err(never) => match never {},
     }
 }
 

@@ -58,6 +58,9 @@ pub struct PageCtx {
     pub org_name: Option<String>,
     pub csrf: String,
     pub path: String,
+    /// Where the language switch returns to: the path with its query (the tab, the
+    /// filters, the page of a list) for a page that was asked for, the path otherwise.
+    pub here: String,
     pub version: &'static str,
     pub nav: Vec<NavItem>,
     pub crumbs: Vec<Crumb>,
@@ -75,6 +78,7 @@ impl PageCtx {
             org_name: None,
             csrf: String::new(),
             path: "/".into(),
+            here: "/".into(),
             version: crate::VERSION,
             nav: Vec::new(),
             crumbs: Vec::new(),
@@ -143,6 +147,12 @@ impl FromRequestParts<AppState> for PageCtx {
         // Half signed in: the shell shows no user and no navigation yet.
         let auth = any_auth.filter(|_| stage != SessionStage::AwaitingCode);
         let path = parts.uri.path().to_string();
+        let here = match (&parts.method, parts.uri.query()) {
+            (&axum::http::Method::GET | &axum::http::Method::HEAD, Some(q)) if !q.is_empty() => {
+                format!("{path}?{q}")
+            }
+            _ => path.clone(),
+        };
         let nav = match auth {
             Some(a) if !a.user.must_change_password && stage == SessionStage::Full => NAV
                 .iter()
@@ -190,6 +200,7 @@ impl FromRequestParts<AppState> for PageCtx {
             org_name,
             csrf,
             path,
+            here,
             version: crate::VERSION,
             nav,
             crumbs: Vec::new(),

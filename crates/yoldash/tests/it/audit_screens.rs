@@ -351,9 +351,9 @@ both_backends!(
     .unwrap();
         assert_eq!(object_type.as_deref(), Some("audit_log"));
         assert_eq!(detail.as_deref(), Some("rows=2; filters=object_type"));
-        // And the log shows it.
+        // And the log shows it, in the reader's words.
         let (_, html) = get(&client, &app, "/admin/audit?action=export").await;
-        assert!(html.contains("rows=2; filters=object_type"));
+        assert!(html.contains("Rows: 2; Filters: Object type"), "{html}");
     }
 );
 

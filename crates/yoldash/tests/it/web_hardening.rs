@@ -886,3 +886,49 @@ both_backends!(
         assert_eq!(org["active"], false, "{org}");
     }
 );
+
+both_backends!(
+    refusals_keep_the_shell_and_the_language_switch_keeps_the_place,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let worker = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        // A page the role may not open: a page of the application, with its navigation.
+        let res = worker
+            .client
+            .get(app.url("/admin/audit"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(r#"class="main-nav""#), "{html}");
+        assert!(html.contains(&worker.user.display_name), "{html}");
+        assert!(html.contains(r#"href="/cases""#), "{html}");
+        // Anonymous refusals stay bare.
+        let res = app.client().get(app.url("/nowhere")).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        assert!(!res.text().await.unwrap().contains(r#"class="main-nav""#));
+
+        // The language switch returns to the same list, filters and page included.
+        let html = app
+            .page(&worker.client, "/cases?status=registered&page=2")
+            .await;
+        assert!(
+            html.contains(r#"name="next" value="/cases?status=registered&amp;page=2""#)
+                || html.contains(r#"name="next" value="/cases?status=registered&#38;page=2""#),
+            "{html}"
+        );
+        let res = app
+            .post_form(
+                &worker.client,
+                "/lang/ru",
+                &[
+                    ("csrf", &worker.csrf),
+                    ("next", "/cases?status=registered&page=2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        assert_eq!(res.location, "/cases?status=registered&page=2");
+    }
+);

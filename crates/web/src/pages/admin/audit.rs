@@ -6,6 +6,7 @@
 //! log, and for what): the route and the names of the filters used, never their values,
 //! which may be e-mail addresses. An export is audited as an export.
 
+use super::audit_words;
 use crate::AppState;
 use crate::api::Params;
 use crate::auth::{Auth, RequestId};
@@ -258,20 +259,13 @@ pub struct EntryView {
     pub actor_href: Option<String>,
     pub org_code: String,
     pub action: String,
+    /// The kind of record, in the reader's words.
     pub object_type: String,
     pub object_id: String,
     pub object_href: Option<String>,
     pub request_id: String,
+    /// The stored detail, in the reader's words (`audit_words::detail_text`).
     pub detail: String,
-}
-
-fn action_label(t: Tr, action: &str) -> String {
-    let key = format!("audit-action-{action}");
-    if t.has(&key) {
-        t.get(&key)
-    } else {
-        action.to_string()
-    }
 }
 
 fn entry_view(t: Tr, r: AuditRow) -> EntryView {
@@ -294,12 +288,20 @@ fn entry_view(t: Tr, r: AuditRow) -> EntryView {
         actor,
         actor_href,
         org_code: r.org_code.unwrap_or_default(),
-        action: action_label(t, &r.action),
-        object_type: r.object_type.unwrap_or_default(),
+        action: audit_words::action_label(t, &r.action, r.object_type.as_deref()),
+        object_type: r
+            .object_type
+            .as_deref()
+            .map(|o| audit_words::object_label(t, o))
+            .unwrap_or_default(),
         object_id: r.object_id.unwrap_or_default(),
         object_href,
         request_id: r.request_id.unwrap_or_default(),
-        detail: r.detail.unwrap_or_default(),
+        detail: r
+            .detail
+            .as_deref()
+            .map(|d| audit_words::detail_text(t, d))
+            .unwrap_or_default(),
     }
 }
 
@@ -335,7 +337,7 @@ fn log_page(page: PageCtx, q: LogQuery, errors: FieldErrors, orgs: &[OrgChoice])
             .map(|a| {
                 (
                     a.as_str(),
-                    action_label(t, a.as_str()),
+                    audit_words::action_label(t, a.as_str(), None),
                     a.as_str() == action,
                 )
             })
