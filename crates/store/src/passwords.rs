@@ -4,7 +4,6 @@ use crate::StoreError;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
 
 /// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes) and a fresh salt.
 pub async fn hash(password: &str) -> Result<String, StoreError> {
@@ -37,19 +36,14 @@ pub async fn verify(password: &str, stored: Option<&str>) -> bool {
     ok && known
 }
 
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(b"yoldash-timing-equaliser")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
-}
+/// The hash an unknown account's password is checked against: made once with the same
+/// parameters as every stored hash (checked by a test), so that the check costs the same.
+/// A constant rather than computed at start: hashing at start left 19 MiB with the
+/// allocator for good and added its time to every start.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$7WkcaqENNLhEbqjwN125ew$lUDd+cNM635Axm+QcD3loYYXpxCedrxGTwe8mdQEfOc";
 
-/// Computes the dummy hash ahead of the first login, so the first failed login is not faster.
-pub fn warm_up() {
-    let _ = dummy_hash();
+fn dummy_hash() -> &'static str {
+    DUMMY_HASH
 }
 
 /// A fresh secret token: 32 random bytes, URL-safe base64, with a readable prefix.
@@ -88,6 +82,23 @@ pub fn one_time_password() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::PasswordHash;
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_stored_hash_costs() {
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        let fresh_hash = Argon2::default().hash_password(b"any password").unwrap();
+        let fresh = fresh_hash.to_string();
+        let fresh = PasswordHash::new(&fresh).unwrap();
+        assert_eq!(dummy.algorithm, fresh.algorithm);
+        assert_eq!(dummy.version, fresh.version);
+        assert_eq!(dummy.params, fresh.params);
+        assert!(
+            Argon2::default()
+                .verify_password(b"yoldash-timing-equaliser", &dummy)
+                .is_ok()
+        );
+    }
 
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() {

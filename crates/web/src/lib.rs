@@ -133,7 +133,6 @@ pub struct Application {
 impl Application {
     pub async fn build(config: WebConfig, store: Store) -> anyhow::Result<Self> {
         let migration_level = yoldash_store::migrate::current_level(&store.db).await?;
-        yoldash_store::passwords::warm_up();
         let listener = TcpListener::bind(config.listen).await?;
         let state = Arc::new(AppInner {
             store,
