@@ -380,7 +380,6 @@ label-recorded_by = Recorded by
 cases-range-more = Cases { $from }–{ $to } of more than { $total }
 
 ## issue 10 (authz)
-hint-supervisor-decision-short = A supervisor's decision.
 note-supervisor-decision = Reassigning this case and lifting a protection are decisions for a supervisor of your organisation: { $names }.
 note-supervisor-decision-none = Reassigning this case and lifting a protection are decisions for a supervisor, and your organisation has no active supervisor: ask your organisation's administrator.
 label-decision_reason = Reason for lifting a protection

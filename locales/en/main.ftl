@@ -49,6 +49,8 @@ role-me_officer = M&E officer
 role-viewer = Viewer
 
 error-title = Something went wrong
+error-title-refused = Not available to you
+error-title-not-found = Not found
 error-bad-request = The request could not be understood.
 error-unauthorized = Sign in to continue.
 error-forbidden = You do not have permission to do this.
@@ -59,6 +61,7 @@ error-invalid = Some of the values are not valid.
 error-csrf = The form has expired or did not come from this site. Reload the page and try again.
 error-too-large = The request is too large.
 error-throttled = Too many requests. Wait a moment and try again.
+error-method-not-allowed = This address does not take this kind of request.
 error-internal = An internal error occurred. It has been logged; no data was changed.
 error-back-home = Back to the home page
 
@@ -81,6 +84,8 @@ field-unknown-parent = The parent region does not exist.
 field-cyclic-parent = The parent regions form a loop.
 field-invalid-version = The version is missing or not a number.
 field-invalid-body = The request body does not have the expected fields.
+field-unknown-field = This operation does not take this field: check its name in the API description.
+field-unknown-parameter = This operation does not take this query parameter: check its name in the API description.
 field-cannot-disable-self = You cannot disable your own account.
 nav-main = Main
 nav-account = My account
@@ -152,3 +157,4 @@ notice-audit-head-lagging = The file audit-head.json, which marks the newest aud
 
 ## issue 10 (review)
 error-own-roles = You cannot change your own roles. Ask another administrator to do it.
+error-own-second-factor = You cannot lift the second-factor requirement of your own account or reset your own second factor here: another administrator does it. To change your own second factor, use My account → Security.

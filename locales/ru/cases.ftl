@@ -384,7 +384,6 @@ label-recorded_by = Кем записано
 cases-range-more = Дела { $from }–{ $to } из более чем { $total }
 
 ## issue 10 (authz)
-hint-supervisor-decision-short = Решение руководителя случаев.
 note-supervisor-decision = Передача дела и снятие защиты — решения руководителя случаев вашей организации: { $names }.
 note-supervisor-decision-none = Передача дела и снятие защиты — решения руководителя случаев, а в вашей организации нет активного руководителя: обратитесь к администратору организации.
 label-decision_reason = Причина снятия защиты

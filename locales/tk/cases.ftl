@@ -380,7 +380,6 @@ label-recorded_by = Ýazga geçiren
 cases-range-more = Işler { $from }–{ $to }, jemi { $total } işden köp
 
 ## issue 10 (authz)
-hint-supervisor-decision-short = Wakalaryň ýolbaşçysynyň çözgüdi.
 note-supervisor-decision = Işi başga hünärmene bermek we goragy aýyrmak guramaňyzyň wakalar ýolbaşçysynyň çözgütleridir: { $names }.
 note-supervisor-decision-none = Işi başga hünärmene bermek we goragy aýyrmak wakalar ýolbaşçysynyň çözgütleridir, guramaňyzda bolsa işjeň ýolbaşçy ýok: guramaňyzyň administratoryna ýüz tutuň.
 label-decision_reason = Goragy aýyrmagyň sebäbi

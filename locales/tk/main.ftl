@@ -49,6 +49,8 @@ role-me_officer = Gözegçilik we baha beriş hünärmeni
 role-viewer = Synçy
 
 error-title = Bir näsazlyk ýüze çykdy
+error-title-refused = Size elýeterli däl
+error-title-not-found = Tapylmady
 error-bad-request = Haýyşy düşünip bolmady.
 error-unauthorized = Dowam etmek üçin ulgama giriň.
 error-forbidden = Bu hereketi etmäge rugsadyňyz ýok.
@@ -59,6 +61,7 @@ error-invalid = Käbir bahalar nädogry.
 error-csrf = Formanyň möhleti geçdi ýa-da ol bu saýtdan iberilmedi. Sahypany täzeläň we täzeden synanyşyň.
 error-too-large = Haýyş örän uly.
 error-throttled = Haýyşlar örän köp. Biraz garaşyň we täzeden synanyşyň.
+error-method-not-allowed = Bu salgy şeýle haýyşy kabul etmeýär.
 error-internal = Içki ýalňyşlyk ýüze çykdy. Ol žurnala ýazyldy; maglumatlar üýtgedilmedi.
 error-back-home = Baş sahypa dolan
 
@@ -81,6 +84,8 @@ field-unknown-parent = Ýokary derejeli sebit ýok.
 field-cyclic-parent = Ýokary derejeli sebitler aýlaw emele getirýär.
 field-invalid-version = Wersiýa görkezilmedi ýa-da san däl.
 field-invalid-body = Haýyşyň mazmunynda garaşylýan meýdanlar ýok.
+field-unknown-field = Bu amal şeýle meýdany kabul etmeýär: onuň adyny API beýanynda barlaň.
+field-unknown-parameter = Bu amal şeýle sorag parametrini kabul etmeýär: onuň adyny API beýanynda barlaň.
 field-cannot-disable-self = Öz hasabyňyzy öçürip bilmersiňiz.
 nav-main = Esasy menýu
 nav-account = Meniň hasabym
@@ -113,7 +118,7 @@ home-my-work = Meniň açyk işlerim
 home-my-work-empty = Size garaşýan zat ýok. Size bellenen wakalar we guramaňyza gönükdirmeler şu ýerde peýda bolar.
 home-approvals = Meniň tassyklamagyma garaşýanlar
 home-approvals-empty = Tassyklamagyňyza garaşýan zat ýok. Size iberilen bahalandyrmalar, waka meýilnamalary, wakalaryň ýapylmagy we ösüş hasabatlary şu ýerde peýda bolar.
-home-administration = Administrirleme
+home-administration = Dolandyryş
 home-figure-organisations = Işjeň guramalar
 home-figure-users = Işjeň ulanyjy hasaplary
 home-activity = Meniň soňky hereketlerim
@@ -152,3 +157,4 @@ notice-audit-head-lagging = Audit žurnalynyň iň soňky ýazgysyny belleýän 
 
 ## issue 10 (review)
 error-own-roles = Öz wezipeleriňizi üýtgedip bilmersiňiz. Muny başga bir administratordan haýyş ediň.
+error-own-second-factor = Öz hasabyňyzdan ikinji faktor talabyny aýryp ýa-da öz ikinji faktoryňyzy bu ýerde täzeden düzüp bilmersiňiz: muny başga bir administrator edýär. Öz ikinji faktoryňyzy üýtgetmek üçin «Meniň hasabym» → «Howpsuzlyk» bölümini açyň.

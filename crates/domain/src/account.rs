@@ -7,7 +7,10 @@ use crate::Invalid;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-/// A sign-in e-mail address, trimmed and lower-cased. Only the shape is checked: no mail is sent.
+/// A sign-in e-mail address, trimmed and lower-cased. Only the shape is checked: no mail is
+/// sent. Printable ASCII only: a sign-in name must not have a look-alike (`аdmin@…` with a
+/// Cyrillic а, or an invisible character) that an administrator would take for another
+/// account's; an internationalised domain is written in its ASCII form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Email(String);
@@ -16,7 +19,7 @@ impl Email {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim().to_lowercase();
         let err = Invalid::new("email", "invalid-email");
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if s.len() > 254 || !s.chars().all(|c| c.is_ascii_graphic()) {
             return Err(err);
         }
         let (local, domain) = s.split_once('@').ok_or(err.clone())?;
@@ -36,10 +39,28 @@ impl Email {
     }
 }
 
-/// A display name: trimmed, NFC, 1–200 characters, no control characters.
+/// A display name: trimmed, NFC, 1–200 characters, no control characters and no invisible
+/// formatting characters (zero-width spaces, direction overrides that make a name read as
+/// another).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PersonName(String);
+
+/// Unicode's invisible formatting characters (general category Cf) that show in names: soft
+/// hyphen, zero-width characters, direction marks, embeddings, overrides and isolates.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
 
 impl PersonName {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
@@ -48,7 +69,7 @@ impl PersonName {
         if n == 0 {
             return Err(Invalid::new("name", "required"));
         }
-        if n > 200 || s.chars().any(char::is_control) {
+        if n > 200 || s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
             return Err(Invalid::new("name", "invalid-name"));
         }
         Ok(PersonName(s))
@@ -199,44 +220,86 @@ impl PasswordPolicy {
                 return Err(PasswordProblem::ContainsEmail);
             }
         }
-        let words = context_words(name);
-        let run_together =
-            |f: &String| -> String { f.chars().filter(|c| c.is_alphanumeric()).collect() };
-        if password_forms(&lower)
-            .iter()
-            .any(|f| words.contains(f) || words.contains(&run_together(f)))
-        {
+        if is_built_on_names(&lower, name) {
             return Err(PasswordProblem::ContainsName);
         }
         Ok(())
     }
 }
 
-/// The system's name, in each of its scripts.
-const SYSTEM_NAMES: [&str; 3] = ["yoldash", "ýoldaş", "йолдаш"];
+/// The system's name as people write it, in each script and with or without Turkmen
+/// letters (the Russian spellings include the «Ёлдаш» of the demo organisations).
+const SYSTEM_NAMES: [&str; 9] = [
+    "yoldash",
+    "yoldas",
+    "yoldaş",
+    "ýoldash",
+    "ýoldaş",
+    "йолдаш",
+    "ёлдаш",
+    "иолдаш",
+    "joldash",
+];
 
-/// What a password must not be built on: the system's names; the words of the person's
-/// name of at least `SHORTEST_CORE` letters, each pair of neighbouring words and the whole
-/// name run together (`ayna`, `berdiyeva`, `aynaberdiyeva`), lower-cased.
-fn context_words(name: Option<&str>) -> HashSet<String> {
-    let mut words: HashSet<String> = SYSTEM_NAMES.iter().map(|w| w.to_string()).collect();
-    let parts: Vec<String> = name
+/// The letters of a lower-cased password, composed (NFC): as written (`Berdiyeva1990!` →
+/// `berdiyeva`), and with digit-for-letter swaps undone (`one`: what `1` stands for;
+/// `Targ3tV1ctim!` → `targetvictim`).
+fn letters_of(lower: &str, one: char) -> [String; 2] {
+    let composed: String = lower.nfc().collect();
+    [
+        composed.chars().filter(|c| c.is_alphabetic()).collect(),
+        // Only inside the word: padding around it is digits and symbols, not letters.
+        composed
+            .trim_matches(is_padding)
+            .chars()
+            .map(|c| undo_leet(c, one))
+            .filter(|c| c.is_alphabetic())
+            .collect(),
+    ]
+}
+
+/// True when the password's letters hold the system's name anywhere (`MyYoldash2026!`), or
+/// are nothing but the words of the person's name, in any order and repeated
+/// (`Berdiyeva1990!`, `TargetVictim12`, `ayna berdiyeva 85`): the first guesses an
+/// attacker tries.
+fn is_built_on_names(lower: &str, name: Option<&str>) -> bool {
+    let words: Vec<Vec<char>> = name
         .unwrap_or_default()
+        .nfc()
+        .collect::<String>()
         .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| w.chars().collect())
         .collect();
-    words.extend(
-        parts
-            .iter()
-            .filter(|w| w.chars().count() >= SHORTEST_CORE)
-            .cloned(),
-    );
-    words.extend(parts.windows(2).map(|w| w.concat()));
-    words.insert(parts.concat());
-    words.retain(|w| w.chars().count() >= SHORTEST_CORE);
-    words
+    ['i', 'l']
+        .into_iter()
+        .flat_map(|one| letters_of(lower, one))
+        .any(|letters| {
+            SYSTEM_NAMES.iter().any(|n| letters.contains(n))
+                || made_of(&letters.chars().collect::<Vec<_>>(), &words)
+        })
+}
+
+/// True when `letters` (not empty) is a sequence of `words`, each any number of times.
+fn made_of(letters: &[char], words: &[Vec<char>]) -> bool {
+    if letters.is_empty() || words.is_empty() {
+        return false;
+    }
+    // reachable[i]: the first i letters are a sequence of words.
+    let mut reachable = vec![false; letters.len() + 1];
+    reachable[0] = true;
+    for i in 0..letters.len() {
+        if !reachable[i] {
+            continue;
+        }
+        for w in words {
+            if letters[i..].starts_with(w) {
+                reachable[i + w.len()] = true;
+            }
+        }
+    }
+    reachable[letters.len()]
 }
 
 /// Digits, punctuation and spaces: what people put before and after a word.
@@ -321,7 +384,19 @@ mod tests {
             Email::parse(" Ayna@Example.TM ").unwrap().as_str(),
             "ayna@example.tm"
         );
-        for bad in ["", "a", "a@", "@b", "a b@c", "a@b@c", "a@.b", "a@b."] {
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b",
+            "a b@c",
+            "a@b@c",
+            "a@.b",
+            "a@b.",
+            "\u{430}dmin@demo.yoldash",
+            "admin@demo.yoldash\u{200b}",
+            "ad\u{ad}min@demo.yoldash",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -335,6 +410,9 @@ mod tests {
         );
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse("a\u{7}b").is_err());
+        assert!(PersonName::parse("Jeren\u{202e}Ataýewa").is_err());
+        assert!(PersonName::parse("Jeren\u{200b}").is_err());
+        assert!(PersonName::parse("Jeren Ataýewa").is_ok());
     }
 
     #[test]
@@ -370,6 +448,15 @@ mod tests {
             ("ayna berdiyeva 85", Some("Ayna Berdiyeva")),
             ("2026!AynaBerdiyeva", Some("Ayna Berdiyeva")),
             ("Test-User-2026", Some("Test User")),
+            ("MyYoldash2026!", None),
+            ("Yoldash_Admin_2026", None),
+            ("Ёлдаш2026!!!!", None),
+            ("Yoldaş2026!!!", None),
+            ("Yoldas.Lebap.2026", None),
+            ("TargetVictim12", Some("Victim Target")),
+            ("Targ3tV1ctim!", Some("Victim Target")),
+            // Written decomposed (y + combining acute, s + combining cedilla).
+            ("Y\u{301}oldas\u{327}2026!!!", None),
         ] {
             assert_eq!(
                 p.check_for(password, None, name),

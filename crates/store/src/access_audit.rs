@@ -13,7 +13,9 @@ impl Store {
     /// their scope, the code tried when no such case exists, and neither when what was
     /// tried is not a case code at all (it could be anything a person typed).
     ///
-    /// When the case is visible to them, the 404 was about a record inside it (`record`:
+    /// When the case is visible to them but its household is hidden from them ("family
+    /// member implicated", not their case), a household route was refused for that:
+    /// recorded as such. Otherwise the 404 was about a record inside it (`record`:
     /// the `{id}` of `/cases/{code}/household/{id}` and the like): that is recorded too,
     /// naming the case and, when it is a record id at all, the id tried, since a record of
     /// another case asked for through one's own case is a probe. A visible case without a
@@ -27,14 +29,16 @@ impl Store {
         route: &str,
     ) -> Result<(), StoreError> {
         let entry = AuditEntry::by(Some(actor), Action::AccessRefused);
-        let entry = match self.visible_case_id(actor, code).await {
-            Ok(case_id) => {
-                let Some(record) = record else {
-                    return Ok(());
-                };
-                let tried = match Uuid::parse_str(record) {
-                    Ok(id) => format!("record {id} not in this case"),
-                    Err(_) => "not a record id".to_string(),
+        let entry = match self.visible_case_household(actor, code).await {
+            Ok((case_id, household_hidden)) => {
+                let tried = if household_hidden && route.contains("/household") {
+                    "household hidden".to_string()
+                } else {
+                    match record.map(Uuid::parse_str) {
+                        None => return Ok(()),
+                        Some(Ok(id)) => format!("record {id} not in this case"),
+                        Some(Err(_)) => "not a record id".to_string(),
+                    }
                 };
                 entry
                     .object("case", case_id)
@@ -68,6 +72,20 @@ impl Store {
                 .object("case_code", code)
                 .detail(format!("route={route}; no such case")),
         })
+    }
+
+    /// Records that `actor` was refused `route` (`"GET /admin/audit"`) by `rule` (the
+    /// refusal's slug: `forbidden` when the route's permission is missing). No object and
+    /// nothing typed: the route pattern and the rule only.
+    pub async fn audit_refused_route(
+        &self,
+        actor: &Actor,
+        route: &str,
+        rule: &str,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry::by(Some(actor), Action::AccessRefused)
+            .detail(format!("route={route}; refused={rule}"));
+        self.audit_view(entry).await
     }
 
     /// Records that `actor` read the audit log: `detail` says where (the route) and which

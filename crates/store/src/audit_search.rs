@@ -459,6 +459,45 @@ pub async fn append_many(
     Ok(Some(head))
 }
 
+/// What readers of the log call the objects of `rows`, by object id: a case's code, an
+/// account's e-mail address, an organisation's code. Ids of records that no longer exist
+/// are left out (the page shows the id). One statement per kind of record.
+pub async fn object_names(
+    store: &Store,
+    rows: &[AuditRow],
+) -> Result<HashMap<String, String>, StoreError> {
+    let mut names = HashMap::new();
+    for (object_type, table, column) in [
+        ("case", "cases", "code"),
+        ("user", "users", "email"),
+        ("organisation", "organisations", "code"),
+    ] {
+        let mut ids: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.object_type.as_deref() == Some(object_type))
+            .filter_map(|r| r.object_id.as_deref())
+            .filter(|id| Uuid::parse_str(id).is_ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            continue;
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        // Fixed table and column names; the ids are bound.
+        let sql = format!(
+            "SELECT id, {column} AS name FROM {table} WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let values: Vec<Value> = ids.iter().map(|id| Value::Text(id.to_string())).collect();
+        let query = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), values);
+        for row in query.fetch_all(&store.db.pool).await? {
+            names.insert(row.try_get("id")?, row.try_get("name")?);
+        }
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -377,9 +377,22 @@ impl Store {
     /// The id of the case `code`, NotFound unless the actor may see it (no audit entry:
     /// nothing about the case is read).
     pub async fn visible_case_id(&self, actor: &Actor, code: &str) -> Result<Uuid, StoreError> {
+        Ok(self.visible_case_household(actor, code).await?.0)
+    }
+
+    /// The id of the case `code` and whether its household is hidden from the actor;
+    /// NotFound unless the actor may see the case.
+    pub async fn visible_case_household(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<(Uuid, bool), StoreError> {
+        let scope = cases_visible_to(actor);
         let mut conn = self.db.pool.acquire().await?;
-        let row = visible_case_row(&mut conn, &cases_visible_to(actor), code, "", "").await?;
-        Ok(case_from_row(&row)?.id)
+        let row = visible_case_row(&mut conn, &scope, code, "", "").await?;
+        let case = case_from_row(&row)?;
+        let hidden = !scope.sees_household(case.family_implicated, case.assigned_worker_id);
+        Ok((case.id, hidden))
     }
 
     /// Checks that a case worker or supervisor of `org_id` is who `worker` names.
@@ -978,7 +991,8 @@ impl Store {
             return Err(StoreError::Refused("supervisor-decision"));
         }
         let lifts = decisions.iter().any(|d| *d != SupervisorDecision::Reassign);
-        if lifts && details.decision_reason.trim().is_empty() {
+        // A reason is words: spaces and invisible characters alone are none.
+        if lifts && !details.decision_reason.chars().any(char::is_alphanumeric) {
             return Err(Invalid::new("decision_reason", "lift-reason-required").into());
         }
         let names: Vec<&str> = decisions.iter().map(|d| d.as_str()).collect();

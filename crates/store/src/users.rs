@@ -492,6 +492,18 @@ impl Store {
         }
         check_may_set_roles(&mut unit.tx, actor, user_id, &changes.roles).await?;
         let id = user_id.to_string();
+        // Nobody lifts a second-factor requirement from their own account: an administrator
+        // who set it meant it for them.
+        if actor.is_some_and(|a| a.user_id == user_id) && !changes.second_factor_required {
+            let required: i64 =
+                sqlx::query_scalar("SELECT second_factor_required FROM users WHERE id = $1")
+                    .bind(&id)
+                    .fetch_one(&mut *unit.tx)
+                    .await?;
+            if required != 0 {
+                return Err(StoreError::Refused("own-second-factor"));
+            }
+        }
         let done = sqlx::query(
             "UPDATE users SET display_name = $1, language = $2, second_factor_required = $3, updated_at = $4, version = version + 1 \
              WHERE id = $5 AND version = $6",

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::error::AppError;
 use crate::routes::table;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, State};
@@ -11,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use yoldash_domain::Actor;
 
 /// Runs the request with its `x-request-id` as the id of every audit entry written for it
 /// (`yoldash_store::request`), so that no handler has to pass it along by hand.
@@ -33,10 +35,13 @@ static OWNED: LazyLock<HashMap<(Method, &'static str), &'static str>> = LazyLock
         .collect()
 });
 
-/// After a route that addresses a case by `{code}` answered a signed-in caller 404, records
-/// the refused attempt (`Store::audit_refused_case`, with the route's `{id}` when it names
-/// a record inside the case). A failure to record is logged; the answer stays the 404.
-/// The path's parameters are read only for such an answer.
+/// Records refusals of a signed-in caller, where an investigator would look for probing:
+/// after a route that addresses a case by `{code}` answered 404, the refused attempt
+/// (`Store::audit_refused_case`, with the route's `{id}` when it names a record inside the
+/// case); after any handler answered 403, the route and the rule that refused
+/// (`record_refusal`; refusals by the route's own permission are recorded by
+/// `auth::authorize`). A failure to record is logged; the answer stays as it was. The
+/// path's parameters are read only for a case route.
 pub async fn refused_access(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
@@ -49,29 +54,51 @@ pub async fn refused_access(
         m => m.clone(),
     };
     let pattern = matched.as_ref().map(MatchedPath::as_str);
-    let Some(pattern) = pattern.filter(|p| OWNED.get(&(method.clone(), *p)) == Some(&"case"))
-    else {
-        return next.run(req).await;
-    };
+    let is_case = pattern.is_some_and(|p| OWNED.get(&(method.clone(), p)) == Some(&"case"));
     let actor = req.extensions().get::<Auth>().map(|a| a.actor.clone());
     let (mut parts, body) = req.into_parts();
-    let params = RawPathParams::from_request_parts(&mut parts, &state).await;
+    let params = match is_case {
+        true => RawPathParams::from_request_parts(&mut parts, &state)
+            .await
+            .ok(),
+        false => None,
+    };
     let res = next.run(Request::from_parts(parts, body)).await;
-    if res.status() == StatusCode::NOT_FOUND
-        && let (Some(actor), Ok(params)) = (actor, params)
-    {
-        let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
-        if let Some(code) = param("code") {
-            let route = format!("{method} {pattern}");
-            let record = param("id");
-            if let Err(e) = state
-                .store
-                .audit_refused_case(&actor, code, record, &route)
-                .await
+    let Some(actor) = actor else { return res };
+    let route = format!("{method} {}", pattern.unwrap_or_default());
+    match res.status() {
+        StatusCode::NOT_FOUND => {
+            let Some(params) = params else { return res };
+            let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+            if let Some(code) = param("code")
+                && let Err(e) = state
+                    .store
+                    .audit_refused_case(&actor, code, param("id"), &route)
+                    .await
             {
                 tracing::error!(error = %e, route, "could not record a refused access");
             }
         }
+        StatusCode::FORBIDDEN => {
+            let rule = refusal_rule(&res);
+            record_refusal(&state, &actor, &route, rule).await
+        }
+        _ => {}
     }
     res
+}
+
+/// The rule that refused a 403 answer (`AppError::slug`: `forbidden` for the route's
+/// permission, `account-out-of-reach`…).
+pub fn refusal_rule(res: &Response) -> &'static str {
+    res.extensions()
+        .get::<AppError>()
+        .map_or("forbidden", AppError::slug)
+}
+
+/// Records that `actor` was refused `route` (403) by `rule`.
+pub async fn record_refusal(state: &AppState, actor: &Actor, route: &str, rule: &str) {
+    if let Err(e) = state.store.audit_refused_route(actor, route, rule).await {
+        tracing::error!(error = %e, route, "could not record a refused access");
+    }
 }

@@ -165,13 +165,21 @@ pub fn set_cookie(config: &WebConfig, which: Cookie, value: &str, max_age: Optio
 }
 
 fn client_addr(state: &AppState, req: &Request<Body>) -> String {
+    // The proxy appends the address it saw — to the client's line, or as a line of its own
+    // (HAProxy) — so the right-most entry of the last line is the one it vouches for; a
+    // line the client sent comes before it.
     if state.config.trusted_proxy
         && let Some(xff) = req
             .headers()
-            .get("x-forwarded-for")
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
             .and_then(|v| v.to_str().ok())
-        // The proxy appends the address it saw; the right-most entry is the one it vouches for.
-        && let Some(last) = xff.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
+        && let Some(last) = xff
+            .rsplit(',')
+            .next()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     {
         return last.to_string();
     }
@@ -349,7 +357,22 @@ pub async fn authorize(
     };
 
     let response = match checked {
-        Err(r) => *r,
+        Err(r) => {
+            // A signed-in caller refused by the route's own rule: what an investigator
+            // looks for (a session still signing in is sent on, not refused).
+            if r.status() == axum::http::StatusCode::FORBIDDEN
+                && let Some(a) = auth.as_ref()
+            {
+                let method = match req.method() {
+                    &Method::HEAD => Method::GET,
+                    m => m.clone(),
+                };
+                let route = format!("{method} {}", pattern.as_deref().unwrap_or_default());
+                let rule = crate::audit_trail::refusal_rule(&r);
+                crate::audit_trail::record_refusal(&state, &a.actor, &route, rule).await;
+            }
+            *r
+        }
         Ok(()) => {
             let unsafe_method =
                 !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -419,8 +442,8 @@ fn other_method(
     match refusal {
         Some(r) if allowed.is_empty() => *r,
         _ => (
-            axum::http::StatusCode::METHOD_NOT_ALLOWED,
             [(header::ALLOW, allowed.join(", "))],
+            AppError::MethodNotAllowed,
         )
             .into_response(),
     }

@@ -26,6 +26,8 @@ pub enum AppError {
         field: String,
     },
     Csrf,
+    /// The path exists, but not with this method; the response carries `Allow`.
+    MethodNotAllowed,
     TooLarge,
     Throttled,
     /// The database cannot take the request now (full, failing, unreachable); nothing was
@@ -45,6 +47,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::Duplicate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -64,8 +67,23 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::TooLarge => "too-large",
             AppError::Throttled => "throttled",
+            AppError::MethodNotAllowed => "method-not-allowed",
             AppError::Unavailable => "unavailable",
             AppError::Internal => "internal",
+        }
+    }
+
+    /// The same error, with the field `from` named `to` (the API's name for a field the
+    /// store names after the form's).
+    pub fn renamed(self, from: &str, to: &str) -> Self {
+        match self {
+            AppError::Invalid(fields) => AppError::Invalid(
+                fields
+                    .into_iter()
+                    .map(|(f, k)| (if f == from { to.to_string() } else { f }, k))
+                    .collect(),
+            ),
+            other => other,
         }
     }
 

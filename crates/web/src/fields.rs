@@ -175,13 +175,6 @@ impl Fields<'_> {
         f.required = true;
         f
     }
-
-    /// Draws `f` disabled, with `hint_key` saying why.
-    pub fn locked(&self, mut f: Field, hint_key: &str) -> Field {
-        f.locked = true;
-        f.hint = self.t.get(hint_key);
-        f
-    }
 }
 
 /// (code, translated label) pairs for a fixed list whose labels are `<list>-<code>`.

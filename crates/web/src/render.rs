@@ -80,6 +80,8 @@ pub fn field_message(tr: Tr, key: &str) -> String {
 #[template(path = "error.html")]
 struct ErrorPage {
     page: crate::shell::PageCtx,
+    /// A refusal or an absence is not a fault: its own heading.
+    title: String,
     message: String,
 }
 
@@ -106,21 +108,39 @@ pub async fn render_errors(
     let lang = res.extensions().get::<Lang>().copied().unwrap_or_default();
     let tr = Tr(lang);
     let status = err.status();
-    if is_api {
+    // The methods a 405 names stay with the rendered answer.
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let mut rendered = if is_api {
         let body = serde_json::to_vec(&problem(&err, tr)).unwrap_or_default();
-        return (
+        (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response();
+            .into_response()
+    } else {
+        let page = error_shell(&state, tr, uri, cookie).await;
+        let message = tr.get(&format!("error-{}", err.slug()));
+        let title = tr.get(match status {
+            axum::http::StatusCode::FORBIDDEN => "error-title-refused",
+            axum::http::StatusCode::NOT_FOUND => "error-title-not-found",
+            _ => "error-title",
+        });
+        match (ErrorPage {
+            page,
+            title,
+            message,
+        })
+        .render()
+        {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    };
+    if let Some(allow) = allow {
+        rendered.headers_mut().insert(header::ALLOW, allow);
     }
-    let page = error_shell(&state, tr, uri, cookie).await;
-    let message = tr.get(&format!("error-{}", err.slug()));
-    match (ErrorPage { page, message }).render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => status.into_response(),
-    }
+    rendered
 }
 
 /// The shell of an error page: for a signed-in user, their navigation and name, so that a

@@ -116,17 +116,18 @@ pub async fn oversized_upload(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let path = req.uri().path().to_string();
-    // Only for browsers with a session (upload forms are for signed-in administrators), so
-    // that nobody else can make the server read large bodies.
-    let has_session =
-        crate::auth::read_cookie(&state.config, req.headers(), crate::auth::Cookie::Session)
-            .is_some();
     let oversized = req.method() == axum::http::Method::POST
         && multipart
-        && has_session
         && !path.starts_with("/api/")
         && length.is_some_and(|n| n > state.config.body_limit);
-    if !oversized {
+    // Only for a signed-in browser (upload forms are for signed-in administrators): a
+    // session that exists, not any cookie of the name, so that nobody else can make the
+    // server read large bodies. Looked up only for an oversized upload.
+    if !oversized
+        || crate::auth::session_of(&state, req.headers())
+            .await
+            .is_none()
+    {
         return next.run(req).await;
     }
     use http_body_util::BodyExt;
@@ -167,14 +168,17 @@ pub async fn own_request_id(
     mut req: Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> Response {
-    let keep = trusted_proxy
-        && req
-            .headers()
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| uuid::Uuid::parse_str(v).is_ok());
-    if !keep {
-        req.headers_mut().remove(REQUEST_ID);
+    // The proxy's line is the last one (a client's own line comes before it).
+    let proxy_id = req
+        .headers()
+        .get_all(REQUEST_ID)
+        .iter()
+        .next_back()
+        .filter(|v| v.to_str().is_ok_and(|v| uuid::Uuid::parse_str(v).is_ok()))
+        .cloned();
+    req.headers_mut().remove(REQUEST_ID);
+    if trusted_proxy && let Some(id) = proxy_id {
+        req.headers_mut().insert(REQUEST_ID, id);
     }
     next.run(req).await
 }

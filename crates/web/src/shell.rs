@@ -151,7 +151,10 @@ impl FromRequestParts<AppState> for PageCtx {
             (&axum::http::Method::GET | &axum::http::Method::HEAD, Some(q)) if !q.is_empty() => {
                 format!("{path}?{q}")
             }
-            _ => path.clone(),
+            (&axum::http::Method::GET | &axum::http::Method::HEAD, _) => path.clone(),
+            // A form answered with its errors has the address it was posted to, which
+            // takes no GET: the page the form was on, when the browser says so.
+            _ => same_site_referer(&parts.headers).unwrap_or_else(|| "/".into()),
         };
         let nav = match auth {
             Some(a) if !a.user.must_change_password && stage == SessionStage::Full => NAV
@@ -208,6 +211,19 @@ impl FromRequestParts<AppState> for PageCtx {
             warning,
         })
     }
+}
+
+/// The path and query of the `Referer`, when it is a page of this site (same host as the
+/// request).
+fn same_site_referer(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let referer = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("https://")
+        .or_else(|| referer.strip_prefix("http://"))?;
+    let (authority, path) = rest.split_at(rest.find('/')?);
+    (authority.eq_ignore_ascii_case(host))
+        .then(|| crate::redirect::local_path(Some(path)).to_string())
 }
 
 /// Redirects (303) to a local path (anything else goes home, see `redirect::local_path`)

@@ -1,6 +1,6 @@
 //! Reading the audit log over the API (system administrators).
 
-use super::Params;
+use super::{ApiParams, KnownParams};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
@@ -20,6 +20,16 @@ pub struct AuditFilter {
     pub limit: Option<i64>,
 }
 
+impl KnownParams for AuditFilter {
+    const NAMES: &'static [&'static str] = &[
+        "actor_user_id",
+        "action",
+        "object_type",
+        "object_id",
+        "limit",
+    ];
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditEntryView {
     pub seq: i64,
@@ -33,12 +43,19 @@ pub struct AuditEntryView {
     pub detail: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", operation_id = "listAuditEntries", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>)))]
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "listAuditEntries", params(AuditFilter), responses((status = 200, body = Vec<AuditEntryView>), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    Params(f): Params<AuditFilter>,
+    ApiParams(f): ApiParams<AuditFilter>,
 ) -> Result<Json<Vec<AuditEntryView>>, AppError> {
+    if let Some(action) = f.action.as_deref()
+        && !yoldash_store::audit::ACTIONS
+            .iter()
+            .any(|a| a.as_str() == action)
+    {
+        return Err(AppError::invalid("action", "invalid-choice"));
+    }
     // The names of the filters in use, never their values.
     let filters: Vec<&str> = [
         (f.actor_user_id.is_some(), "actor_user_id"),

@@ -1,7 +1,7 @@
 //! Cases over the API: the same store calls as the pages, so the same visibility (404
 //! outside the scope), the same audit entries, versions and conflicts.
 
-use super::{Body, LazyBody, Params, parse_id};
+use super::{ApiParams, Body, KnownParams, LazyBody, parse_id};
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
 use crate::casework::{
@@ -71,13 +71,14 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
     RequestId(rid): RequestId,
-    Params(q): Params<ListQuery>,
+    ApiParams(q): ApiParams<ListQuery>,
 ) -> Result<Json<CaseListView>, AppError> {
     list_page(state, auth, rid, q).await
 }
 
 /// An exact search by name or document number: posted, so that names stay out of URLs.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchBody {
     /// Name words, in any script ("aygul", "Айгуль" and "Aýgül" meet); every word must match.
     #[serde(default)]
@@ -144,6 +145,7 @@ async fn list_page(
 /// `family_name` and a birth date or estimated age (`person.facts.birth`); each one
 /// missing is answered 422 with its field (`given_name`, `birth_date`).
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewCaseBody {
     /// One of the choosable case types.
     pub case_type: CaseType,
@@ -200,7 +202,8 @@ pub async fn create(
                 draft: body.draft,
             },
         )
-        .await?;
+        .await
+        .map_err(|e| AppError::from(e).renamed("assigned_worker", "assigned_worker_id"))?;
     // Read before the commit: once the case exists, the answer must not fail.
     let file = state
         .store
@@ -227,6 +230,7 @@ pub struct Saved {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonBody {
     /// The person's version the change is based on.
     pub version: i64,
@@ -258,19 +262,21 @@ pub async fn update_person(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DetailsBody {
     /// The case's version the change is based on.
     pub version: i64,
     pub case_type: CaseType,
     pub risk: Option<RiskLevel>,
-    /// The worker who holds the case. Another value, or none, reassigns the case: a
+    /// The worker who holds the case. Another value, or `null`, reassigns the case: a
     /// supervisor's decision (403 `/problems/supervisor-decision` for anyone else).
+    /// Required, like the flags: a client that left it out would unassign by omission.
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true)]
     pub assigned_worker_id: Option<Uuid>,
     /// Setting it is open to whoever manages the case; clearing it is a supervisor's decision.
-    #[serde(default)]
     pub restricted: bool,
     /// Setting it is open to whoever manages the case; clearing it is a supervisor's decision.
-    #[serde(default)]
     pub family_implicated: bool,
     /// Why a protection is lifted: required when `restricted` or `family_implicated` is
     /// cleared (422 `lift-reason-required`). Kept in the case's history.
@@ -306,12 +312,14 @@ pub async fn update_details(
                 decision_reason: b.decision_reason,
             },
         )
-        .await?;
+        .await
+        .map_err(|e| AppError::from(e).renamed("assigned_worker", "assigned_worker_id"))?;
     unit.commit().await?;
     Ok(Json(Saved { version: v.0 }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusBody {
     pub version: i64,
     pub to: CaseStatus,
@@ -371,6 +379,7 @@ pub async fn change_status(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SafetyBody {
     pub version: i64,
     pub safe_contact: SafeContact,
@@ -401,6 +410,7 @@ pub async fn update_safety(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MemberBody {
     pub person: PersonRecord,
     pub member: MemberRecord,
@@ -430,6 +440,7 @@ pub async fn add_member(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentBody {
     pub purpose: Purpose,
     /// For `sharing`: the organisation it allows.
@@ -480,6 +491,7 @@ pub async fn add_consent(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
     pub version: i64,
 }
@@ -510,6 +522,16 @@ pub async fn withdraw_consent(
     Ok(StatusCode::NO_CONTENT)
 }
 
+impl KnownParams for ListQuery {
+    const NAMES: &'static [&'static str] = &[
+        "type", "status", "sex", "age", "risk", "region", "worker", "drafts", "pending", "page",
+    ];
+}
+
+impl KnownParams for ConsentQuery {
+    const NAMES: &'static [&'static str] = &["purpose", "organisation_id"];
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConsentQuery {
@@ -535,7 +557,7 @@ pub async fn consent_check(
     auth: Auth,
     RequestId(rid): RequestId,
     Path(code): Path<String>,
-    Params(q): Params<ConsentQuery>,
+    ApiParams(q): ApiParams<ConsentQuery>,
 ) -> Result<Json<ConsentAnswer>, AppError> {
     let file = open(&state, &auth, &code, &rid).await?;
     let purpose = Purpose::parse(q.purpose.as_deref().unwrap_or_default())
@@ -563,6 +585,7 @@ pub async fn consent_check(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IdentificationBody {
     /// The identification's version; absent for the first one.
     pub version: Option<i64>,

@@ -47,6 +47,7 @@ pub async fn healthz(
             a.session
                 .as_ref()
                 .is_none_or(|s| s.stage == SessionStage::Full)
+                && !a.user.must_change_password
                 && a.actor.may(&state.permissions, Permission::AuditRead)
         });
     let (code, status) = if !state.store.ping(CHECK_WITHIN).await {

@@ -10,7 +10,6 @@ pub mod regions;
 pub mod users;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use utoipa::OpenApi;
 
 use crate::error::AppError;
@@ -62,32 +61,49 @@ pub struct Body<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for Body<T>
 where
-    Json<T>: axum::extract::FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = AppError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::JsonDataError(_)) => Err(AppError::invalid("body", "invalid-body")),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge),
-            Err(_) => Err(AppError::BadRequest),
-        }
+        let body = LazyBody::from_request(req, state).await?;
+        body.parse().map(Body)
     }
 }
 
 /// A JSON body read but not yet parsed: routes that address an owned record first check
-/// that the caller may see it (404), and only then look at the body (422).
-pub struct LazyBody(axum::body::Bytes);
+/// that the caller may see it (404), and only then look at the body (422). Whether it was
+/// sent as JSON is noted when read and checked when parsed.
+pub struct LazyBody {
+    bytes: axum::body::Bytes,
+    json: bool,
+}
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for LazyBody {
     type Rejection = AppError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        axum::body::Bytes::from_request(req, state)
+        let json = is_json(req.headers());
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map(LazyBody)
-            .map_err(|_| AppError::TooLarge)
+            .map_err(|_| AppError::TooLarge)?;
+        Ok(LazyBody { bytes, json })
     }
+}
+
+/// `Content-Type: application/json`, or another `application/…+json` type.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(kind) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = kind.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|t| t.ends_with("+json"))
 }
 
 impl LazyBody {
@@ -95,20 +111,63 @@ impl LazyBody {
     pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
         &self,
     ) -> Result<T, AppError> {
-        if self.0.trim_ascii().is_empty() {
+        if self.bytes.trim_ascii().is_empty() {
             return Ok(T::default());
         }
         self.parse()
     }
 
+    /// 400 when the body is not JSON (by its type or its syntax), 422 when it is JSON of
+    /// the wrong shape (naming a field the operation does not take).
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
-        serde_json::from_slice(&self.0).map_err(|e| {
-            if e.is_data() {
-                AppError::invalid("body", "invalid-body")
+        if !self.json {
+            return Err(AppError::BadRequest);
+        }
+        serde_json::from_slice(&self.bytes).map_err(|e| {
+            // A field name can be refused before the parser reaches a syntax error further
+            // on: what is not JSON at all is a 400 whatever the parser met first.
+            let is_json_text = serde_json::from_slice::<serde::de::IgnoredAny>(&self.bytes).is_ok();
+            if e.is_data() && is_json_text {
+                body_problem(&e.to_string())
             } else {
                 AppError::BadRequest
             }
         })
+    }
+}
+
+/// The query parameters an API operation takes, by name.
+pub trait KnownParams {
+    const NAMES: &'static [&'static str];
+}
+
+/// Query parameters of an API operation: a parameter it does not take is answered 422
+/// naming it (`unknown-parameter`), since a misspelt filter that was ignored would answer
+/// about other records; malformed ones 400, as `Params`.
+pub struct ApiParams<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiParams<T>
+where
+    T: serde::de::DeserializeOwned + KnownParams,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let mut unknown: Vec<(String, String)> = Vec::new();
+        for (name, _) in form_urlencoded::parse(query.as_bytes()) {
+            if !T::NAMES.contains(&name.as_ref()) && !unknown.iter().any(|(n, _)| *n == name) {
+                unknown.push((name.into_owned(), "unknown-parameter".into()));
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(AppError::Invalid(unknown));
+        }
+        let Params(value) = Params::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiParams(value))
     }
 }
 
@@ -133,4 +192,17 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
 /// A `{id}` path parameter that is not a UUID names no record: 404.
 pub fn parse_id(s: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::NotFound)
+}
+
+/// The 422 of a body of the wrong shape: a field the operation does not take is named
+/// (`unknown-field`), anything else is `body` / `invalid-body`.
+fn body_problem(message: &str) -> AppError {
+    let unknown = message
+        .split_once("unknown field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match unknown {
+        Some(name) => AppError::invalid(name, "unknown-field"),
+        None => AppError::invalid("body", "invalid-body"),
+    }
 }

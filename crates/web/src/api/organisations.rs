@@ -53,6 +53,7 @@ pub async fn show(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrganisationBody {
     #[schema(min_length = 1)]
     pub code: String,
@@ -114,6 +115,7 @@ pub async fn create(
 }
 
 #[derive(Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VersionBody {
     /// The version the caller last saw; a different current version answers 409.
     pub version: Option<i64>,

@@ -1,6 +1,6 @@
 //! User accounts over the API, each answer filtered by the store's visibility rule.
 
-use super::{Body, LazyBody, Params, parse_id};
+use super::{ApiParams, Body, KnownParams, LazyBody, parse_id};
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
 use crate::error::AppError;
@@ -70,12 +70,16 @@ pub struct ListQuery {
     pub org_id: Option<String>,
 }
 
+impl KnownParams for ListQuery {
+    const NAMES: &'static [&'static str] = &["org_id"];
+}
+
 #[utoipa::path(get, path = "/api/v1/users", operation_id = "listUsers", params(ListQuery), responses((status = 200, body = Vec<UserView>), (status = 422)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
     RequestId(rid): RequestId,
-    Params(q): Params<ListQuery>,
+    ApiParams(q): ApiParams<ListQuery>,
 ) -> Result<Json<Vec<UserView>>, AppError> {
     let org = match q.org_id.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
@@ -120,6 +124,7 @@ pub async fn show(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUserBody {
     #[schema(min_length = 3, format = "email")]
     pub email: String,
@@ -153,6 +158,10 @@ pub async fn create(
         .map_err(&mut note)
         .ok();
     let roles = Role::parse_list(&body.roles.join(","))
+        .map_err(|mut e| {
+            e.field = "roles";
+            e
+        })
         .map_err(&mut note)
         .ok();
     let org_id = body.org_id.unwrap_or(auth.actor.org_id);
@@ -197,6 +206,7 @@ pub async fn create(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUserBody {
     /// The version the caller last saw; if the account changed since, the answer is 409.
     pub version: i64,

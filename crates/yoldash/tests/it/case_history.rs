@@ -34,7 +34,8 @@ both_backends!(
             .bearer_auth(&token)
             .json(
                 &json!({"version": file["case"]["version"], "case_type": "affected_family_member",
-                          "risk": "high", "assigned_worker_id": worker.id}),
+                          "risk": "high", "assigned_worker_id": worker.id,
+                          "restricted": false, "family_implicated": false}),
             )
             .send()
             .await

@@ -1011,7 +1011,10 @@ both_backends!(
         // A stale version is a conflict, not a lost update. (The worker who holds the case
         // is named: leaving it out would unassign the case, a supervisor's decision.)
         let v = file["case"]["version"].as_i64().unwrap();
-        let details = |risk: &str| serde_json::json!({"version": v, "case_type": "affected_family_member", "risk": risk, "assigned_worker_id": worker.id});
+        let details = |risk: &str| {
+            serde_json::json!({"version": v, "case_type": "affected_family_member", "risk": risk, "assigned_worker_id": worker.id,
+            "restricted": false, "family_implicated": false})
+        };
         let res = call(
             reqwest::Method::PUT,
             format!("/api/v1/cases/{code}/details"),

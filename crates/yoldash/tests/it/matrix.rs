@@ -473,7 +473,21 @@ both_backends!(
         let fx = fixture(backend).await;
         let app = &fx.app;
         let case = &fx.ids.own_case;
-        let audit_entries = || app.count("SELECT COUNT(*) FROM audit_log", None);
+        // What a handler would have written; the refusals themselves are recorded
+        // (`access_refused`, checked below).
+        let audit_entries = || {
+            app.count(
+                "SELECT COUNT(*) FROM audit_log WHERE action <> 'access_refused'",
+                None,
+            )
+        };
+        let refusals = || {
+            app.count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'access_refused'",
+                None,
+            )
+        };
+        let refused_before = refusals().await;
         let worker = caller(
             app,
             &[Role::CaseWorker, Role::Supervisor],
@@ -512,6 +526,9 @@ both_backends!(
             before,
             "a refused HEAD request ran its handler (an audit entry was written)"
         );
+        // The fully signed-in caller's two 403s (the worker's export, the token of an
+        // account that must change its password) are recorded as refusals.
+        assert_eq!(refusals().await, refused_before + 2);
         // HEAD follows GET's rule: the same requests by callers who may, run as GET would.
         let admin = caller(app, &[Role::Admin], Via::Session(SessionStage::Full)).await;
         let (got, _, _) = call(app, &admin, &Method::HEAD, "/admin/audit/export.csv").await;

@@ -84,6 +84,8 @@ impl Api {
                 "case_type": "presumed_victim",
                 "risk": risk,
                 "assigned_worker_id": self.worker,
+                "restricted": false,
+                "family_implicated": false,
             }))
             .send()
             .await

@@ -56,7 +56,7 @@ async fn the_wal_stays_bounded_under_concurrent_writers_and_is_truncated_at_clos
                 assert_eq!(res.status(), 201);
                 // A reader beside the writers: the case list holds a snapshot while it runs.
                 let res = client
-                    .get(format!("{base}/api/v1/cases?limit=50"))
+                    .get(format!("{base}/api/v1/cases?page=1"))
                     .bearer_auth(&token)
                     .send()
                     .await

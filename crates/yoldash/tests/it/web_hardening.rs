@@ -663,6 +663,11 @@ both_backends!(
 );
 
 /// A client whose requests arrive from `address` (through the trusted proxy).
+/// The body of the answer to `req`, whatever its status.
+async fn text_of(req: reqwest::RequestBuilder) -> String {
+    req.send().await.unwrap().text().await.unwrap()
+}
+
 fn client_from(address: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", address.parse().unwrap());
@@ -813,8 +818,11 @@ both_backends!(
                 res.json::<serde_json::Value>().await.unwrap()
             }
         };
-        // From outside: whether to send traffic, nothing more.
+        // From outside: whether to send traffic, nothing more; no page names the version
+        // to someone not signed in.
         let outside = client_from("203.0.113.9");
+        let login = text_of(outside.get(app.url("/login"))).await;
+        assert!(!login.contains(env!("CARGO_PKG_VERSION")), "{login}");
         assert_eq!(
             health(outside.clone()).await,
             serde_json::json!({"status": "ok"})
@@ -930,5 +938,229 @@ both_backends!(
             .await;
         assert_eq!(res.status, 303);
         assert_eq!(res.location, "/cases?status=registered&page=2");
+        // A form answered with its errors has the address it was posted to, which takes
+        // no GET: the switch returns to the page the form was on.
+        let html = text_of(
+            worker
+                .client
+                .post(app.url("/account/password"))
+                .header("referer", app.url("/account/password?from=home"))
+                .form(&[
+                    ("csrf", worker.csrf.as_str()),
+                    ("current", "not the password"),
+                    ("new", "x"),
+                    ("confirm", "x"),
+                ]),
+        )
+        .await;
+        assert!(
+            html.contains(r#"name="next" value="/account/password?from=home""#),
+            "{html}"
+        );
     }
 );
+
+both_backends!(
+    refused_reaches_into_a_hidden_household_are_audited,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        let holder = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        let colleague = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+        // A family-implicated case: visible to the colleague, its household is not.
+        let code = app.register_draft_case(&holder.user, false, true).await;
+        assert_eq!(
+            app.status(&colleague.client, &format!("/cases/{code}"))
+                .await,
+            200
+        );
+        let res = app
+            .post_form(
+                &colleague.client,
+                &format!("/cases/{code}/household"),
+                &[("csrf", &colleague.csrf), ("relation", "child")],
+            )
+            .await;
+        assert_eq!(res.status, 404);
+        let member = uuid::Uuid::now_v7();
+        assert_eq!(
+            app.status(
+                &colleague.client,
+                &format!("/cases/{code}/household/{member}")
+            )
+            .await,
+            404
+        );
+        let refused = entries(&app, "access_refused").await;
+        let details: Vec<_> = refused
+            .iter()
+            .map(|e| e.4.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            details,
+            [
+                "route=POST /cases/{code}/household; household hidden",
+                "route=GET /cases/{code}/household/{id}; household hidden"
+            ],
+            "{refused:?}"
+        );
+    }
+);
+
+both_backends!(second_review_findings_hold, |backend: Backend| async move {
+    let app = spawn_app_with(backend, |c| c.trusted_proxy = true).await;
+    // A client's own X-Forwarded-For line, before the proxy's, is not believed.
+    let res = app
+        .client()
+        .get(app.url("/healthz"))
+        .header("x-forwarded-for", "127.0.0.1")
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ok"}), "{body}");
+
+    // Nobody lifts their own second-factor requirement or resets their own factor.
+    let org_admin = sign_in(&app, app.admin_org.id, &[Role::OrgAdmin]).await;
+    sqlx::query("UPDATE users SET second_factor_required = 1 WHERE id = $1")
+        .bind(org_admin.user.id.to_string())
+        .execute(&app.store.db.pool)
+        .await
+        .unwrap();
+    let version: i64 = sqlx::query_scalar("SELECT version FROM users WHERE id = $1")
+        .bind(org_admin.user.id.to_string())
+        .fetch_one(&app.store.db.pool)
+        .await
+        .unwrap();
+    let own = format!("/admin/users/{}", org_admin.user.id);
+    let version = version.to_string();
+    let res = app
+        .post_form(
+            &org_admin.client,
+            &own,
+            &[
+                ("csrf", &org_admin.csrf),
+                ("display_name", "Test User"),
+                ("roles", "org_admin"),
+                ("language", "en"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert!(
+        res.body.contains("another administrator does it"),
+        "{}",
+        res.body
+    );
+    let res = app
+        .post_form(
+            &org_admin.client,
+            &format!("{own}/reset-second-factor"),
+            &[("csrf", &org_admin.csrf)],
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let required: i64 =
+        sqlx::query_scalar("SELECT second_factor_required FROM users WHERE id = $1")
+            .bind(org_admin.user.id.to_string())
+            .fetch_one(&app.store.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(required, 1);
+
+    // Refusals of a signed-in caller outside the case routes are recorded too.
+    let worker = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
+    assert_eq!(app.status(&worker.client, "/admin/audit").await, 403);
+    let refused = entries(&app, "access_refused").await;
+    let details: Vec<_> = refused.iter().filter_map(|e| e.4.clone()).collect();
+    assert!(
+        details.contains(&"route=GET /admin/audit; refused=forbidden".to_string()),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(
+            &"route=POST /admin/users/{id}/reset-second-factor; refused=own-second-factor"
+                .to_string()
+        ),
+        "{details:?}"
+    );
+
+    // An upload that is too large, with a made-up session cookie, is not read.
+    let res = app
+        .client()
+        .post(app.url("/admin/regions/import"))
+        .header("cookie", "yoldash_session=made-up")
+        .header("content-type", "multipart/form-data; boundary=XX")
+        .body(vec![b'x'; 3 * 1024 * 1024])
+        .send()
+        .await;
+    if let Ok(res) = res {
+        assert_eq!(res.status(), 413);
+    }
+
+    // The API: a method the path does not take, a parameter or a field it does not
+    // take, a body that is not sent as JSON, an action that does not exist.
+    let admin = app.create_user(app.admin_org.id, &[Role::Admin]).await;
+    let token = app.token_for(&admin).await;
+    let res = app
+        .client()
+        .delete(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET, HEAD, POST");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/method-not-allowed");
+    for (path, field) in [
+        ("/api/v1/users?orgid=x", "orgid"),
+        ("/api/v1/audit?actr=x", "actr"),
+    ] {
+        let res = api_get(&app, &token, path).await;
+        assert_eq!(res.status(), 422, "{path}");
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field);
+        assert_eq!(problem["errors"][0]["code"], "unknown-parameter");
+    }
+    let res = api_get(&app, &token, "/api/v1/audit?action=zzz").await;
+    assert_eq!(res.status(), 422);
+    let other = create_org(&app.store, "FIELDS-ORG").await;
+    let deactivate = format!("/api/v1/organisations/{}/deactivate", other.id);
+    let res = app
+        .client()
+        .post(app.url(&deactivate))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"versoin": 999}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "versoin");
+    assert_eq!(problem["errors"][0]["code"], "unknown-field");
+    let res = app
+        .client()
+        .post(app.url(&deactivate))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(r#"{"version": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = app
+        .client()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"email": "r@x.tm", "display_name": "R",
+                "roles": [], "password": "a long unusual phrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "roles", "{problem}");
+});

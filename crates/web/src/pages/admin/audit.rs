@@ -23,6 +23,7 @@ use axum::routing::get;
 use chrono::{NaiveDate, NaiveTime, SecondsFormat};
 use fluent_templates::fluent_bundle::FluentValue;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use yoldash_domain::{Email, Permission};
 use yoldash_reports::csv_export::CsvWriter;
@@ -256,19 +257,37 @@ pub struct EntryView {
     pub actor: Option<(String, String)>,
     /// The actor's id when the account no longer exists.
     pub actor_id: Option<String>,
+    /// Who acted when no account did: someone not signed in (a failed sign-in), or the
+    /// system and its command line.
+    pub nobody: String,
     pub actor_href: Option<String>,
     pub org_code: String,
     pub action: String,
     /// The kind of record, in the reader's words.
     pub object_type: String,
     pub object_id: String,
+    /// What readers call the object: a case's code, an account's e-mail, an
+    /// organisation's code; the id when there is no such name.
+    pub object_name: String,
     pub object_href: Option<String>,
     pub request_id: String,
     /// The stored detail, in the reader's words (`audit_words::detail_text`).
     pub detail: String,
 }
 
-fn entry_view(t: Tr, r: AuditRow) -> EntryView {
+fn entry_view(t: Tr, names: &HashMap<String, String>, r: AuditRow) -> EntryView {
+    // The case list is a view of many cases, not a record.
+    let (object_type, object_id) = match (r.object_type.as_deref(), r.object_id.as_deref()) {
+        (Some("case"), Some("list")) => (Some("case_list"), None),
+        (ty, id) => (ty, id),
+    };
+    let object_name = object_id
+        .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+        .unwrap_or_default();
+    let nobody = match r.action.as_str() {
+        "login" | "login_failed" | "login_throttled" => t.get("audit-actor-not-signed-in"),
+        _ => t.get("audit-system"),
+    };
     let actor = match (&r.actor_name, &r.actor_email) {
         (Some(n), Some(e)) => Some((n.clone(), e.clone())),
         _ => None,
@@ -286,14 +305,14 @@ fn entry_view(t: Tr, r: AuditRow) -> EntryView {
             None
         },
         actor,
+        nobody,
         actor_href,
         org_code: r.org_code.unwrap_or_default(),
         action: audit_words::action_label(t, &r.action, r.object_type.as_deref()),
-        object_type: r
-            .object_type
-            .as_deref()
+        object_type: object_type
             .map(|o| audit_words::object_label(t, o))
             .unwrap_or_default(),
+        object_name,
         object_id: r.object_id.unwrap_or_default(),
         object_href,
         request_id: r.request_id.unwrap_or_default(),
@@ -319,7 +338,6 @@ struct LogPage {
     older: Option<String>,
     newer: Option<String>,
     export_href: String,
-    system: String,
 }
 
 fn log_page(page: PageCtx, q: LogQuery, errors: FieldErrors, orgs: &[OrgChoice]) -> LogPage {
@@ -342,7 +360,6 @@ fn log_page(page: PageCtx, q: LogQuery, errors: FieldErrors, orgs: &[OrgChoice])
                 )
             })
             .collect(),
-        system: t.get("audit-system"),
         page: page.crumbs(&[("nav-audit", "/admin/audit")]),
         q,
         errors,
@@ -392,7 +409,8 @@ pub async fn log(
             .await?
             .map(|start| view.q.href("/admin/audit", start));
     }
-    view.rows = rows.into_iter().map(|r| entry_view(t, r)).collect();
+    let names = audit_search::object_names(&state.store, &rows).await?;
+    view.rows = rows.into_iter().map(|r| entry_view(t, &names, r)).collect();
     Ok(Html(view.render()?).into_response())
 }
 
@@ -530,7 +548,6 @@ struct AlertsPage {
     reads: Option<BurstGroup>,
     events: Vec<EventGroup>,
     failed: Option<BurstGroup>,
-    system: String,
 }
 
 fn burst_views(t: Tr, bursts: Vec<Burst>, key: BurstKey) -> Vec<BurstView> {
@@ -594,7 +611,6 @@ pub async fn alerts(
         reads: None,
         events: Vec::new(),
         failed: None,
-        system: t.get("audit-system"),
         page: page.crumbs(&[
             ("nav-audit", "/admin/audit"),
             ("audit-alerts-title", "/admin/audit/alerts"),
@@ -679,7 +695,10 @@ pub async fn alerts(
         view.events.push(EventGroup {
             id,
             heading: t.get(heading),
-            rows: rows.into_iter().map(|r| entry_view(t, r)).collect(),
+            rows: {
+                let names = audit_search::object_names(&state.store, &rows).await?;
+                rows.into_iter().map(|r| entry_view(t, &names, r)).collect()
+            },
             more,
             log_href: log_href(&[("action", action.as_str()), ("from", &since_day)]),
         });

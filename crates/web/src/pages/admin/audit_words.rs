@@ -65,6 +65,7 @@ fn phrase_key(part: &str) -> Option<&'static str> {
         "no such case" => "audit-detail-no-such-case",
         "not a case code" => "audit-detail-not-a-case-code",
         "not a record id" => "audit-detail-not-a-record-id",
+        "household hidden" => "audit-detail-household-hidden",
         _ => return None,
     })
 }
@@ -95,10 +96,15 @@ fn value_text(t: Tr, key: &str, value: &str) -> String {
         "sex" => "sex",
         "risk" => "risk",
         "filters" if value != "none" => {
-            let key = format!("audit-filter-{}", value.replace('_', "-"));
+            let name = match value {
+                "organisation" => "org",
+                other => other,
+            };
+            let key = format!("audit-filter-{}", name.replace('_', "-"));
             return known(t, &key).unwrap_or_else(|| value.to_string());
         }
         "filters" | "second_factor" | "recovery_codes" => "audit-detail-value",
+        "refused" => "error",
         "second_factor_required" => {
             return t.get(if value == "true" { "yes" } else { "no" });
         }

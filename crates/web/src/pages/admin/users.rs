@@ -592,6 +592,11 @@ pub async fn reset_second_factor(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let user = account_to_act_on(&state, &auth, &id).await?;
+    // One's own second factor is turned off on the security page, which asks for the
+    // password and keeps a requirement; this reset is for someone else's lost device.
+    if user.id == auth.user.id {
+        return Err(AppError::Refused("own-second-factor"));
+    }
     let mut unit = state.store.unit().await?;
     state
         .store

@@ -467,8 +467,9 @@ impl DetailsLocks {
     }
 }
 
-/// The case's details. Locked controls say so in a word; the set says once whose decision
-/// they are, naming the organisation's supervisors (`supervisors`).
+/// The case's details. The set says once whose decision the locked controls are, naming
+/// the organisation's supervisors (`supervisors`); each control keeps its own hint (what
+/// "restricted" does).
 pub fn details_sets(
     f: &Fields<'_>,
     choices: &Choices,
@@ -476,12 +477,9 @@ pub fn details_sets(
     supervisors: &[String],
 ) -> Vec<FieldSet> {
     let t = f.t;
-    let lock = |field, locked: bool| {
-        if locked {
-            f.locked(field, "hint-supervisor-decision-short")
-        } else {
-            field
-        }
+    let lock = |mut field: Field, locked: bool| {
+        field.locked = locked;
+        field
     };
     let mut details = set(
         t,
