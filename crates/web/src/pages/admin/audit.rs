@@ -684,21 +684,23 @@ pub async fn alerts(
         ),
         rows: burst_views(t, reads, BurstKey::Actor),
     });
-    for ((id, action, heading), mut rows) in groups.into_iter().zip(found.listed) {
-        let more = (rows.len() > limit).then(|| {
+    let mut listed = found.listed;
+    let more: Vec<bool> = listed.iter().map(|rows| rows.len() > limit).collect();
+    listed.iter_mut().for_each(|rows| rows.truncate(limit));
+    // The names of every group's objects in one look-up.
+    let shown: Vec<AuditRow> = listed.iter().flatten().cloned().collect();
+    let names = audit_search::object_names(&state.store, &shown).await?;
+    for (((id, action, heading), rows), more) in groups.into_iter().zip(listed).zip(more) {
+        let more = more.then(|| {
             t.with(
                 "audit-alerts-more",
                 &[("limit", FluentValue::from(settings.list_limit))],
             )
         });
-        rows.truncate(limit);
         view.events.push(EventGroup {
             id,
             heading: t.get(heading),
-            rows: {
-                let names = audit_search::object_names(&state.store, &rows).await?;
-                rows.into_iter().map(|r| entry_view(t, &names, r)).collect()
-            },
+            rows: rows.into_iter().map(|r| entry_view(t, &names, r)).collect(),
             more,
             log_href: log_href(&[("action", action.as_str()), ("from", &since_day)]),
         });
