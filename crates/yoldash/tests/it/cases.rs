@@ -97,6 +97,25 @@ both_backends!(
         assert_eq!(res.status, 422);
         assert!(res.body.contains("+993 61 000000"), "typed value kept");
         assert!(res.body.contains("given_name-error"));
+        // Nothing about the person is chosen beforehand; a registration without a sex
+        // is refused at the field (a draft may leave it open).
+        let form = app.page(&w.client, "/cases/new").await;
+        let sex = &form[form.find(r#"name="sex""#).unwrap()..];
+        let sex = &sex[..sex.find("</select>").unwrap()];
+        assert!(!sex.contains("selected"), "{sex}");
+        let res = post(
+            &app,
+            &w,
+            "/cases/new",
+            &[
+                ("case_type", "vulnerable_migrant"),
+                ("given_name", "Merjen"),
+                ("birth_date", "1990-01-02"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("sex-error"), "{}", res.body);
         // The same as a draft is saved.
         let res = post(
             &app,

@@ -58,8 +58,9 @@ pub async fn form(
     auth: Auth,
     page: PageCtx,
 ) -> Result<Response, AppError> {
+    // Nothing about the person is filled in beforehand: a pre-set answer is recorded
+    // whenever nobody changes it, and skews the sex-disaggregated figures.
     let mut data = FormData::default();
-    data.set("sex", "female");
     if auth.actor.has_role(yoldash_domain::Role::CaseWorker) {
         data.set("assigned_worker", auth.actor.user_id.to_string());
     }
@@ -89,6 +90,10 @@ pub async fn submit(
     if !draft {
         for gap in registration_gaps(&person) {
             errors.add(t, gap.field, gap.key);
+        }
+        // Sex is chosen, "other / unknown" included, never assumed.
+        if data.get("sex").is_empty() {
+            errors.add(t, "sex", "required");
         }
     }
     if let (Some(d), true) = (details, errors.is_empty()) {
