@@ -344,6 +344,22 @@ both_backends!(
         let supervisor = sign_in(&app, org, &[Role::Supervisor]).await;
         let code = register(&app, &worker, &[]).await;
         let path = format!("/cases/{code}/status");
+        // No next status is chosen beforehand: one click must not move a case.
+        let page = app
+            .page(&worker.client, &format!("/cases/{code}?tab=safety"))
+            .await;
+        assert!(
+            page.contains(r#"<select id="to" name="to"><option value="">"#),
+            "{page}"
+        );
+        let res = app
+            .post_form(
+                &worker.client,
+                &path,
+                &[("csrf", &worker.csrf), ("to", ""), ("version", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 422);
         // Skipping a step is refused.
         let v = case_version(&app, &worker, &code).await;
         let res = post(
