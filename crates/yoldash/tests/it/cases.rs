@@ -97,6 +97,10 @@ both_backends!(
         assert_eq!(res.status, 422);
         assert!(res.body.contains("+993 61 000000"), "typed value kept");
         assert!(res.body.contains("given_name-error"));
+        // The list's two search forms are told apart (axe: landmark-unique).
+        let list = app.page(&w.client, "/cases").await;
+        assert!(list.contains(r#"role="search" aria-label="Filter the cases""#));
+        assert!(list.contains(r#"role="search" aria-label="Find a person by name or document""#));
         // Nothing about the person is chosen beforehand; a registration without a sex
         // is refused at the field (a draft may leave it open).
         let form = app.page(&w.client, "/cases/new").await;
