@@ -501,6 +501,22 @@ both_backends!(
         )
         .await;
         assert_eq!(res.status, 303);
+        // A consent dated in the future is refused at the field, not recorded as today.
+        let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+        let res = post(
+            &app,
+            &w,
+            &format!("/cases/{code}/consents"),
+            &[
+                ("purpose", "assistance"),
+                ("given_on", &tomorrow),
+                ("form", "written"),
+                ("given_by", "person"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(res.body.contains("This date is in the future."));
         let res = post(
             &app,
             &w,

@@ -706,9 +706,14 @@ pub fn consent_from_form(t: Tr, form: &FormData, errors: &mut FieldErrors) -> Op
     if purpose == Some(Purpose::Sharing) && organisation_id.is_none() {
         errors.add(t, "organisation", "required");
     }
-    let given_on = parse_day(t, form, "given_on", errors);
+    let mut given_on = parse_day(t, form, "given_on", errors);
     if given_on.is_none() && !errors.has("given_on") {
         errors.add(t, "given_on", "required");
+    }
+    // Consent is recorded once given: a date still to come is a mistake, not today.
+    if given_on.is_some_and(|d| d > Utc::now().date_naive()) {
+        errors.add(t, "given_on", "date-in-future");
+        given_on = None;
     }
     let consent_form = pick(t, form, "form", errors, |s| {
         parse_code::<ConsentForm>(s, "form")
