@@ -75,7 +75,7 @@ audit-action-consent_override = Consent override
 audit-action-import = Import
 
 ## issue 10 (web)
-audit-action-access_refused = Access refused (outside scope)
+audit-action-access_refused = Access refused
 
 # The audit log in the reader's words (pages/admin/audit_words.rs).
 audit-action-disable-organisation = Organisation deactivated

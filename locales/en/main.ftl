@@ -67,7 +67,7 @@ error-back-home = Back to the home page
 
 field-required = This field is required.
 field-invalid-email = Enter an e-mail address such as name@example.org.
-field-invalid-name = Enter a name of at most 200 characters.
+field-invalid-name = Enter a name of at most 200 characters, without control or invisible characters.
 field-invalid-code = Use 2 to 32 letters A–Z, digits, hyphens or underscores.
 field-invalid-organisation-type = Choose an organisation type.
 field-invalid-role = Unknown role.

@@ -75,7 +75,7 @@ audit-action-consent_override = Действие без согласия
 audit-action-import = Импорт
 
 ## issue 10 (web)
-audit-action-access_refused = Отказ в доступе (вне области доступа)
+audit-action-access_refused = Отказ в доступе
 
 # The audit log in the reader's words (pages/admin/audit_words.rs).
 audit-action-disable-organisation = Организация отключена

@@ -67,7 +67,7 @@ error-back-home = На главную
 
 field-required = Это поле обязательно.
 field-invalid-email = Введите адрес эл. почты, например name@example.org.
-field-invalid-name = Введите имя длиной не более 200 символов.
+field-invalid-name = Введите имя длиной не более 200 символов, без управляющих и невидимых символов.
 field-invalid-code = Используйте от 2 до 32 латинских букв A–Z, цифр, дефисов или подчёркиваний.
 field-invalid-organisation-type = Выберите тип организации.
 field-invalid-role = Неизвестная роль.

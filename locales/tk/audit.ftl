@@ -75,7 +75,7 @@ audit-action-consent_override = Razylyksyz hereket
 audit-action-import = Import
 
 ## issue 10 (web)
-audit-action-access_refused = Elýeterlilik ret edildi (ygtyýarlykdan daşarda)
+audit-action-access_refused = Elýeterlilik ret edildi
 
 # The audit log in the reader's words (pages/admin/audit_words.rs).
 audit-action-disable-organisation = Gurama işjeňsizleşdirildi

@@ -67,7 +67,7 @@ error-back-home = Baş sahypa dolan
 
 field-required = Bu meýdany doldurmak hökmany.
 field-invalid-email = E-poçta salgysyny giriziň, meselem name@example.org.
-field-invalid-name = 200 nyşandan köp bolmadyk at giriziň.
+field-invalid-name = 200 nyşandan köp bolmadyk, dolandyryjy we görünmeýän nyşansyz at giriziň.
 field-invalid-code = 2-den 32-ä çenli A–Z latyn harplaryny, sanlary, defisleri ýa-da aşaky çyzyklary ulanyň.
 field-invalid-organisation-type = Guramanyň görnüşini saýlaň.
 field-invalid-role = Näbelli wezipe.

@@ -46,8 +46,10 @@ impl Email {
 #[serde(transparent)]
 pub struct PersonName(String);
 
-/// Unicode's invisible formatting characters (general category Cf) that show in names: soft
-/// hyphen, zero-width characters, direction marks, embeddings, overrides and isolates.
+/// Characters that show as nothing: Unicode's invisible formatting characters (category
+/// Cf: soft hyphen, zero-width characters, direction marks, embeddings, overrides,
+/// isolates) and the blank letters and marks that render empty (Hangul fillers, variation
+/// selectors, tags).
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
@@ -59,6 +61,22 @@ pub fn is_invisible_format(c: char) -> bool {
             | '\u{2060}'..='\u{206f}'
             | '\u{feff}'
             | '\u{fff9}'..='\u{fffb}'
+            // Characters that draw nothing though they are not "format": fillers,
+            // joiners, variation selectors, tags, blank braille, line separators.
+            | '\u{34f}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{ffa0}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
     )
 }
 
@@ -227,25 +245,52 @@ impl PasswordPolicy {
     }
 }
 
-/// The system's name as people write it, in each script and with or without Turkmen
-/// letters (the Russian spellings include the «Ёлдаш» of the demo organisations).
-const SYSTEM_NAMES: [&str; 9] = [
+/// The system's name as people write it, in Latin and Cyrillic letters, compared after
+/// `fold` (so `Ýoldaş`, `Yoldaş` and `Yoldas` are one).
+const SYSTEM_NAMES: [&str; 12] = [
     "yoldash",
     "yoldas",
-    "yoldaş",
-    "ýoldash",
-    "ýoldaş",
+    "joldash",
+    "joldas",
+    "yoldosh",
+    "joldosh",
     "йолдаш",
     "ёлдаш",
     "иолдаш",
-    "joldash",
+    "йолдас",
+    "ёлдас",
+    "иолдас",
 ];
 
-/// The letters of a lower-cased password, composed (NFC): as written (`Berdiyeva1990!` →
-/// `berdiyeva`), and with digit-for-letter swaps undone (`one`: what `1` stands for;
-/// `Targ3tV1ctim!` → `targetvictim`).
-fn letters_of(lower: &str, one: char) -> [String; 2] {
-    let composed: String = lower.nfc().collect();
+/// A letter without its Turkmen (and common Latin) accent: `ý` → `y`, `ş` → `s`, `ä` → `a`;
+/// what people leave out when they type a name on a keyboard without them.
+fn fold(c: char) -> char {
+    match c {
+        'ä' | 'á' | 'à' | 'â' => 'a',
+        'ç' => 'c',
+        'é' | 'è' | 'ê' => 'e',
+        'ň' | 'ñ' => 'n',
+        'ö' | 'ó' => 'o',
+        'ş' => 's',
+        'ü' | 'ú' => 'u',
+        'ý' => 'y',
+        'ž' => 'z',
+        other => other,
+    }
+}
+
+/// The letters of a lower-cased password, composed (NFC) and accent-folded, in three
+/// readings: as written (`Berdiyeva1990!` → `berdiyeva`); with digit-and-symbol-for-letter
+/// swaps undone inside the word (`one`: what `1` stands for; `Targ3tV1ctim!` →
+/// `targetvictim`); and with symbol swaps undone everywhere (`B@h@rNurmyr@dow@`).
+fn letters_of(lower: &str, one: char) -> [String; 3] {
+    let composed: String = lower.nfc().map(fold).collect();
+    let symbol = |c: char| match c {
+        '@' => 'a',
+        '$' => 's',
+        '!' | '|' => one,
+        other => other,
+    };
     [
         composed.chars().filter(|c| c.is_alphabetic()).collect(),
         // Only inside the word: padding around it is digits and symbols, not letters.
@@ -253,6 +298,11 @@ fn letters_of(lower: &str, one: char) -> [String; 2] {
             .trim_matches(is_padding)
             .chars()
             .map(|c| undo_leet(c, one))
+            .filter(|c| c.is_alphabetic())
+            .collect(),
+        composed
+            .chars()
+            .map(symbol)
             .filter(|c| c.is_alphabetic())
             .collect(),
     ]
@@ -270,7 +320,7 @@ fn is_built_on_names(lower: &str, name: Option<&str>) -> bool {
         .to_lowercase()
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| w.chars().count() >= 3)
-        .map(|w| w.chars().collect())
+        .map(|w| w.chars().map(fold).collect())
         .collect();
     ['i', 'l']
         .into_iter()
@@ -455,6 +505,11 @@ mod tests {
             ("Yoldas.Lebap.2026", None),
             ("TargetVictim12", Some("Victim Target")),
             ("Targ3tV1ctim!", Some("Victim Target")),
+            ("Ýoldas2026!!", None),
+            ("Йолдас2026!!", None),
+            ("Yoldosh2026!", None),
+            ("SaparowaBagul1990", Some("Bägül Saparowa")),
+            ("B@h@rNurmyr@dow@", Some("Bahar Nurmyradowa")),
             // Written decomposed (y + combining acute, s + combining cedilla).
             ("Y\u{301}oldas\u{327}2026!!!", None),
         ] {

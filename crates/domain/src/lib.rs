@@ -16,7 +16,7 @@ pub mod reference;
 pub mod region;
 pub mod role;
 
-pub use account::{Email, PasswordPolicy, PasswordProblem, PersonName};
+pub use account::{Email, PasswordPolicy, PasswordProblem, PersonName, is_invisible_format};
 pub use actor::Actor;
 pub use concurrency::Version;
 pub use organisation::{OrgCode, OrganisationType};

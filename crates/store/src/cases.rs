@@ -992,7 +992,8 @@ impl Store {
         }
         let lifts = decisions.iter().any(|d| *d != SupervisorDecision::Reassign);
         // A reason is words: spaces and invisible characters alone are none.
-        if lifts && !details.decision_reason.chars().any(char::is_alphanumeric) {
+        let visible = |c: char| c.is_alphanumeric() && !yoldash_domain::is_invisible_format(c);
+        if lifts && !details.decision_reason.chars().any(visible) {
             return Err(Invalid::new("decision_reason", "lift-reason-required").into());
         }
         let names: Vec<&str> = decisions.iter().map(|d| d.as_str()).collect();

@@ -168,20 +168,17 @@ fn client_addr(state: &AppState, req: &Request<Body>) -> String {
     // The proxy appends the address it saw — to the client's line, or as a line of its own
     // (HAProxy) — so the right-most entry of the last line is the one it vouches for; a
     // line the client sent comes before it.
+    // What cannot be read as an address is an unknown caller, never the proxy itself
+    // (which is on the host).
     if state.config.trusted_proxy
-        && let Some(xff) = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .next_back()
-            .and_then(|v| v.to_str().ok())
-        && let Some(last) = xff
-            .rsplit(',')
-            .next()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        && let Some(line) = req.headers().get_all("x-forwarded-for").iter().next_back()
     {
-        return last.to_string();
+        return line
+            .to_str()
+            .ok()
+            .and_then(|xff| xff.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok())
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -174,7 +174,12 @@ pub async fn own_request_id(
         .get_all(REQUEST_ID)
         .iter()
         .next_back()
-        .filter(|v| v.to_str().is_ok_and(|v| uuid::Uuid::parse_str(v).is_ok()))
+        // Only a UUID in its usual form: the id is stored as it came.
+        .filter(|v| {
+            v.to_str().is_ok_and(|v| {
+                uuid::Uuid::parse_str(v).is_ok_and(|u| u.hyphenated().to_string() == v)
+            })
+        })
         .cloned();
     req.headers_mut().remove(REQUEST_ID);
     if trusted_proxy && let Some(id) = proxy_id {
@@ -218,7 +223,9 @@ pub fn layers(config: &WebConfig) -> ServiceBuilder<Layers> {
         .layer(PropagateRequestIdLayer::new(x_request_id))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        // Our own pages learn where a form was posted from (the language switch returns
+        // there); no other site learns any of our addresses.
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         // Office computers are shared: nothing a server answers is kept in the browser's

@@ -77,7 +77,7 @@ pub async fn list(
 }
 
 /// An exact search by name or document number: posted, so that names stay out of URLs.
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchBody {
     /// Name words, in any script ("aygul", "Айгуль" and "Aýgül" meet); every word must match.
@@ -144,7 +144,7 @@ async fn list_page(
 /// A new case and its person. Unless `draft` is true, the person needs a `given_name` or a
 /// `family_name` and a birth date or estimated age (`person.facts.birth`); each one
 /// missing is answered 422 with its field (`given_name`, `birth_date`).
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCaseBody {
     /// One of the choosable case types.
@@ -229,7 +229,7 @@ pub struct Saved {
     pub version: i64,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonBody {
     /// The person's version the change is based on.
@@ -261,12 +261,15 @@ pub async fn update_person(
     Ok(Json(Saved { version: v.0 }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DetailsBody {
     /// The case's version the change is based on.
     pub version: i64,
     pub case_type: CaseType,
+    /// Required (`null` for none): left out, it would clear the risk by omission.
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true)]
     pub risk: Option<RiskLevel>,
     /// The worker who holds the case. Another value, or `null`, reassigns the case: a
     /// supervisor's decision (403 `/problems/supervisor-decision` for anyone else).
@@ -318,7 +321,7 @@ pub async fn update_details(
     Ok(Json(Saved { version: v.0 }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
     pub version: i64,
@@ -378,7 +381,7 @@ pub async fn change_status(
     }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SafetyBody {
     pub version: i64,
@@ -409,7 +412,7 @@ pub async fn update_safety(
     Ok(Json(Saved { version: v.0 }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     pub person: PersonRecord,
@@ -439,7 +442,7 @@ pub async fn add_member(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentBody {
     pub purpose: Purpose,
@@ -490,7 +493,7 @@ pub async fn add_consent(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
     pub version: i64,
@@ -584,7 +587,7 @@ pub async fn consent_check(
     }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentificationBody {
     /// The identification's version; absent for the first one.

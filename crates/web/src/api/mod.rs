@@ -17,7 +17,7 @@ use contract::Errors;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Yoldash API", description = "Case management, registers, indicators and National Action Plan monitoring for counter-trafficking work. Authenticate with `Authorization: Bearer <token>` (tokens are created with `yoldash token create`). Errors are RFC 9457 problem details with a stable `type` and a title in the caller's language. The one exception: a request the HTTP layer cannot read at all (a malformed request line: 400; a path and query over 65,534 bytes: 414; headers too large: 431) is answered by the HTTP server itself, with an empty body, before the application sees it."),
+    info(title = "Yoldash API", version = "1", description = "Case management, registers, indicators and National Action Plan monitoring for counter-trafficking work. Authenticate with `Authorization: Bearer <token>` (tokens are created with `yoldash token create`). Errors are RFC 9457 problem details with a stable `type` and a title in the caller's language. The one exception: a request the HTTP layer cannot read at all (a malformed request line: 400; a path and query over 65,534 bytes: 414; headers too large: 431) is answered by the HTTP server itself, with an empty body, before the application sees it."),
     paths(
         health::healthz,
         openapi_json,
@@ -61,7 +61,7 @@ pub struct Body<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for Body<T>
 where
-    T: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + serde::Serialize,
     S: Send + Sync,
 {
     type Rejection = AppError;
@@ -108,7 +108,7 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 
 impl LazyBody {
     /// The body, or `T::default()` when none was sent (an optional request body).
-    pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
+    pub fn parse_or_default<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
         &self,
     ) -> Result<T, AppError> {
         if self.bytes.trim_ascii().is_empty() {
@@ -118,8 +118,22 @@ impl LazyBody {
     }
 
     /// 400 when the body is not JSON (by its type or its syntax), 422 when it is JSON of
-    /// the wrong shape (naming a field the operation does not take).
-    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
+    /// the wrong shape, naming a field the operation does not take — at any depth: a
+    /// misspelt field inside a record (`safe_contact.safehours`) would otherwise be dropped
+    /// and the stored value emptied.
+    pub fn parse<T: serde::de::DeserializeOwned + serde::Serialize>(&self) -> Result<T, AppError> {
+        let value: T = self.parse_shape()?;
+        if let (Ok(given), Ok(taken)) = (
+            serde_json::from_slice::<serde_json::Value>(&self.bytes),
+            serde_json::to_value(&value),
+        ) && let Some(field) = unknown_field(&given, &taken, "")
+        {
+            return Err(AppError::invalid(&field, "unknown-field"));
+        }
+        Ok(value)
+    }
+
+    fn parse_shape<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
         if !self.json {
             return Err(AppError::BadRequest);
         }
@@ -204,5 +218,46 @@ fn body_problem(message: &str) -> AppError {
     match unknown {
         Some(name) => AppError::invalid(name, "unknown-field"),
         None => AppError::invalid("body", "invalid-body"),
+    }
+}
+
+/// The first field of `given` (the body as sent) that the parsed body `taken` does not
+/// have, as a dotted path (`safe_contact.safehours`, `person.identity.documents.0.numbr`).
+/// A field sent empty (`null`, `""`, `[]`, `{}`, `false`, `0`) loses nothing and is let be.
+fn unknown_field(given: &serde_json::Value, taken: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    let path = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match (given, taken) {
+        (Value::Object(given), Value::Object(taken)) => {
+            given.iter().find_map(|(k, v)| match taken.get(k) {
+                Some(t) => unknown_field(v, t, &path(k)),
+                None if is_empty(v) => None,
+                None => Some(path(k)),
+            })
+        }
+        (Value::Array(given), Value::Array(taken)) => given
+            .iter()
+            .zip(taken)
+            .enumerate()
+            .find_map(|(i, (g, t))| unknown_field(g, t, &path(&i.to_string()))),
+        _ => None,
+    }
+}
+
+fn is_empty(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Bool(true) => false,
     }
 }

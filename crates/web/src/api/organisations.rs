@@ -52,7 +52,7 @@ pub async fn show(
     Ok(Json(state.store.organisation(parse_id(&id)?).await?.into()))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisationBody {
     #[schema(min_length = 1)]
@@ -114,7 +114,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(org.into())))
 }
 
-#[derive(Default, Deserialize, utoipa::ToSchema)]
+#[derive(Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VersionBody {
     /// The version the caller last saw; a different current version answers 409.

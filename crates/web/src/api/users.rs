@@ -123,7 +123,7 @@ pub async fn show(
     Ok(Json(user.into()))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
     #[schema(min_length = 3, format = "email")]
@@ -205,7 +205,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserBody {
     /// The version the caller last saw; if the account changed since, the answer is 409.

@@ -114,6 +114,7 @@ async fn make_with(
             .json(&serde_json::json!({
                 "version": version,
                 "case_type": "vulnerable_migrant",
+                "risk": null,
                 "assigned_worker_id": worker,
                 "restricted": restricted,
                 "family_implicated": family,

@@ -23,7 +23,7 @@ both_backends!(security_headers_everywhere, |backend: Backend| async move {
             "{path}"
         );
         assert!(!csp.contains("unsafe-inline"), "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["cache-control"], "no-store", "{path}");
         assert!(h.contains_key("x-request-id"), "{path}");

@@ -1127,6 +1127,39 @@ both_backends!(second_review_findings_hold, |backend: Backend| async move {
     }
     let res = api_get(&app, &token, "/api/v1/audit?action=zzz").await;
     assert_eq!(res.status(), 422);
+    // A misspelt field inside a record is named, not dropped (which would empty the
+    // stored value); a field sent empty loses nothing and passes.
+    let worker = app.create_user(app.admin_org.id, &[Role::CaseWorker]).await;
+    let worker_token = app.token_for(&worker).await;
+    let mut case = crate::storage_faults::new_case("Jeren");
+    case["person"]["identity"]["givenname"] = serde_json::json!("Jeren");
+    let post_case = |case: serde_json::Value| {
+        app.client()
+            .post(app.url("/api/v1/cases"))
+            .bearer_auth(&worker_token)
+            .json(&case)
+            .send()
+    };
+    let res = post_case(case.clone()).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "person.identity.givenname");
+    assert_eq!(problem["errors"][0]["code"], "unknown-field");
+    case["person"]["identity"]["givenname"] = serde_json::json!("");
+    assert_eq!(post_case(case).await.unwrap().status(), 201);
+    // A forwarded address that is not an address is an unknown caller, not the proxy.
+    let res = app
+        .client()
+        .get(app.url("/healthz"))
+        .header(
+            "x-forwarded-for",
+            reqwest::header::HeaderValue::from_bytes(b"\xff, 203.0.113.5").unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ok"}), "{body}");
     let other = create_org(&app.store, "FIELDS-ORG").await;
     let deactivate = format!("/api/v1/organisations/{}/deactivate", other.id);
     let res = app
