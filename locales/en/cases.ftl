@@ -388,3 +388,12 @@ label-decision_reason = Reason for lifting a protection
 hint-decision-reason = Needed only when you lift a protection (untick “Restricted case” or “A family member is implicated”): why it is safe now. Kept in the case history.
 field-lift-reason-required = You are lifting a protection: say why it is safe now. The reason is kept in the case history.
 history-case-supervisor_decision = Supervisor decision: assignment or protection changed
+
+# Confirmation before removing or withdrawing (pages/cases/confirm.rs).
+confirm-remove-member-title = Remove a household member
+confirm-remove-member = Remove { $member } from this case's household?
+confirm-remove-member-consequence = The member is no longer listed with the case; the case history keeps what was recorded. This cannot be undone here: the member would have to be added again.
+confirm-withdraw-consent-title = Withdraw a consent
+confirm-withdraw-consent = Record that the consent for “{ $purpose }”, given on { $given }, was withdrawn?
+confirm-withdraw-consent-consequence = From that day the consent no longer allows what it allowed; the record and its history are kept. A withdrawal cannot be undone: a new consent is recorded instead.
+field-withdrawn-before-given = A consent cannot be withdrawn before it was given.

@@ -392,3 +392,12 @@ label-decision_reason = Причина снятия защиты
 hint-decision-reason = Нужна только при снятии защиты (если снять отметку «Дело с ограниченным доступом» или «Замешан член семьи»): почему теперь это безопасно. Сохраняется в истории дела.
 field-lift-reason-required = Вы снимаете защиту: укажите, почему теперь это безопасно. Причина сохраняется в истории дела.
 history-case-supervisor_decision = Решение руководителя: изменены назначение или защита дела
+
+# Confirmation before removing or withdrawing (pages/cases/confirm.rs).
+confirm-remove-member-title = Удаление члена домохозяйства
+confirm-remove-member = Удалить { $member } из домохозяйства этого дела?
+confirm-remove-member-consequence = Человек больше не будет указан в деле; история дела сохранит записанное. Отменить здесь нельзя: его придётся добавить заново.
+confirm-withdraw-consent-title = Отзыв согласия
+confirm-withdraw-consent = Записать, что согласие на «{ $purpose }», данное { $given }, отозвано?
+confirm-withdraw-consent-consequence = С этого дня согласие больше не разрешает того, что разрешало; запись и её история сохраняются. Отзыв нельзя отменить: вместо этого записывается новое согласие.
+field-withdrawn-before-given = Согласие нельзя отозвать раньше, чем оно было дано.

@@ -388,3 +388,12 @@ label-decision_reason = Goragy aýyrmagyň sebäbi
 hint-decision-reason = Diňe goragy aýyranyňyzda gerek («Girişi çäklendirilen iş» ýa-da «Maşgala agzasy gatyşykly» belligini aýyranyňyzda): näme üçin indi howpsuz. Işiň taryhynda saklanýar.
 field-lift-reason-required = Siz goragy aýyrýarsyňyz: näme üçin indi howpsuzdygyny ýazyň. Sebäp işiň taryhynda saklanýar.
 history-case-supervisor_decision = Ýolbaşçynyň çözgüdi: işiň bellenilişi ýa-da goragy üýtgedildi
+
+# Confirmation before removing or withdrawing (pages/cases/confirm.rs).
+confirm-remove-member-title = Öý hojalygynyň agzasyny aýyrmak
+confirm-remove-member = { $member } bu işiň öý hojalygyndan aýrylsynmy?
+confirm-remove-member-consequence = Agza indi iş bilen görkezilmez; işiň taryhy ýazylany saklaýar. Muny bu ýerde yzyna gaýtaryp bolmaýar: agzany täzeden goşmaly bolar.
+confirm-withdraw-consent-title = Razylygy yzyna almak
+confirm-withdraw-consent = { $given } senesinde berlen «{ $purpose }» üçin razylygyň yzyna alnandygy ýazylsynmy?
+confirm-withdraw-consent-consequence = Şol günden başlap razylyk öň rugsat berýän zadyna rugsat bermeýär; ýazgy we onuň taryhy saklanýar. Yzyna almagy ýatyryp bolmaýar: onuň ýerine täze razylyk ýazylýar.
+field-withdrawn-before-given = Razylyk berilmezinden öň yzyna alnyp bilinmez.

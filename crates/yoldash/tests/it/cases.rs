@@ -1145,11 +1145,38 @@ both_backends!(
                 "consent",
             ),
         ] {
+            // The button asks first: a page that names the record, nothing changed yet.
+            let res = post(&app, &w, &path, &[("version", "1")]).await;
+            assert_eq!(res.status, 200, "{path}");
+            assert!(
+                res.body.contains(r#"name="confirm" value="1""#),
+                "{}",
+                res.body
+            );
+            assert!(
+                res.body
+                    .contains(&format!(r#"href="/cases/{code}?tab={tab}""#)),
+                "a way back"
+            );
             // A stale version: back to the tab with a warning, nothing changed.
-            let res = post(&app, &w, &path, &[("version", "7")]).await;
+            let res = post(&app, &w, &path, &[("version", "7"), ("confirm", "1")]).await;
             assert_eq!(res.status, 303);
             assert_eq!(res.location, format!("/cases/{code}?tab={tab}"));
-            let res = post(&app, &w, &path, &[("version", "1")]).await;
+            if tab == "consent" {
+                // A withdrawal dated before the consent, or still to come, is refused.
+                for day in ["2025-01-01", "2999-01-01", "soon"] {
+                    let res = post(
+                        &app,
+                        &w,
+                        &path,
+                        &[("version", "1"), ("confirm", "1"), ("withdrawn_on", day)],
+                    )
+                    .await;
+                    assert_eq!(res.status, 422, "{day}");
+                    assert!(res.body.contains("withdrawn_on-error"), "{day}");
+                }
+            }
+            let res = post(&app, &w, &path, &[("version", "1"), ("confirm", "1")]).await;
             assert_eq!(res.status, 303, "{path}");
         }
         assert_eq!(

@@ -3,6 +3,7 @@
 //! with errors comes back on its tab with what was typed; a conflict shows the stored values.
 
 use super::Lookups;
+use super::confirm::{ConfirmPage, DateField};
 use super::forms::*;
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
@@ -911,10 +912,46 @@ pub async fn add_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     auth: Auth,
+    page: PageCtx,
+    RequestId(rid): RequestId,
     Path((code, id)): Path<(String, String)>,
     data: FormData,
 ) -> Result<Response, AppError> {
     let id = crate::api::parse_id(&id)?;
+    if !data.flag("confirm") {
+        let t = page.t;
+        let file = open(&state, &auth, &code, &rid).await?;
+        let member = file
+            .household
+            .iter()
+            .flatten()
+            .find(|m| m.id == id)
+            .ok_or(AppError::NotFound)?;
+        let name = member.person.record.identity.full_name();
+        let who = if name.trim().is_empty() {
+            member.person.code.clone()
+        } else {
+            format!("{name} ({})", member.person.code)
+        };
+        return ConfirmPage {
+            page,
+            title: t.get("confirm-remove-member-title"),
+            message: t.with(
+                "confirm-remove-member",
+                &[(
+                    "member",
+                    fluent_templates::fluent_bundle::FluentValue::from(who),
+                )],
+            ),
+            consequence: t.get("confirm-remove-member-consequence"),
+            action: format!("/cases/{code}/household/{id}/remove"),
+            version: member.version.0.to_string(),
+            date: None,
+            confirm_label: t.get("remove"),
+            cancel_href: format!("/cases/{code}?tab=household"),
+        }
+        .answer();
+    }
     let mut unit = state.store.unit().await?;
     let result = state
         .store
@@ -975,10 +1012,77 @@ pub async fn add_consent(
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     auth: Auth,
+    page: PageCtx,
+    RequestId(rid): RequestId,
     Path((code, id)): Path<(String, String)>,
     data: FormData,
 ) -> Result<Response, AppError> {
     let id = crate::api::parse_id(&id)?;
+    let t = page.t;
+    let today = Utc::now().date_naive();
+    // The day it was withdrawn: today unless the person withdrew it earlier.
+    let on = data.get("withdrawn_on");
+    let day = match on {
+        "" => Ok(today),
+        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| "invalid-date"),
+    };
+    let file = open(&state, &auth, &code, &rid).await?;
+    let consent = file
+        .consents
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)?;
+    let day = day.and_then(|d| match d {
+        d if d > today => Err("date-in-future"),
+        d if d < consent.given_at.date_naive() => Err("withdrawn-before-given"),
+        d => Ok(d),
+    });
+    if !data.flag("confirm") || day.is_err() {
+        let purpose = t.get(&format!("purpose-{}", consent.purpose.as_str()));
+        return ConfirmPage {
+            page,
+            title: t.get("confirm-withdraw-consent-title"),
+            message: t.with(
+                "confirm-withdraw-consent",
+                &[
+                    (
+                        "purpose",
+                        fluent_templates::fluent_bundle::FluentValue::from(purpose),
+                    ),
+                    (
+                        "given",
+                        fluent_templates::fluent_bundle::FluentValue::from(
+                            consent.given_at.date_naive().to_string(),
+                        ),
+                    ),
+                ],
+            ),
+            consequence: t.get("confirm-withdraw-consent-consequence"),
+            action: format!("/cases/{code}/consents/{id}/withdraw"),
+            version: consent.version.0.to_string(),
+            date: Some(DateField {
+                name: "withdrawn_on",
+                label: t.get("label-withdrawn_on"),
+                value: if on.is_empty() {
+                    today.to_string()
+                } else {
+                    on.to_string()
+                },
+                error: match (data.flag("confirm"), day) {
+                    (true, Err(key)) => crate::render::field_message(t, key),
+                    _ => String::new(),
+                },
+            }),
+            confirm_label: t.get("consent-withdraw"),
+            cancel_href: format!("/cases/{code}?tab=consent"),
+        }
+        .answer();
+    }
+    let at = day
+        .ok()
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .map(|d| chrono::TimeZone::from_utc_datetime(&Utc, &d))
+        .map_or_else(Utc::now, |d| d.min(Utc::now()));
     let mut unit = state.store.unit().await?;
     let result = state
         .store
@@ -988,7 +1092,7 @@ pub async fn withdraw_consent(
             &code,
             id,
             version_of(&data, "version"),
-            Utc::now(),
+            at,
         )
         .await;
     after_button(
