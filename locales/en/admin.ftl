@@ -80,3 +80,10 @@ flash-cannot-deactivate-last-administrators = This is the last organisation with
 
 ## issue 10 (review)
 org-deactivate-own-hint = This is your own organisation: to deactivate it, ask an administrator of another organisation.
+
+# Confirmation before disabling or deactivating (confirm.rs).
+confirm-disable-user-title = Disable an account
+confirm-disable-user = Disable the account of { $user }?
+confirm-disable-user-consequence = They are signed out at once and cannot sign in; their API tokens stop working. Their records stay, and the account can be enabled again.
+confirm-deactivate-org-title = Deactivate an organisation
+confirm-deactivate-org = Deactivate { $organisation }?

@@ -80,3 +80,10 @@ flash-cannot-deactivate-last-administrators = Это последняя орга
 
 ## issue 10 (review)
 org-deactivate-own-hint = Это ваша собственная организация: чтобы её деактивировать, обратитесь к администратору другой организации.
+
+# Confirmation before disabling or deactivating (confirm.rs).
+confirm-disable-user-title = Отключение учётной записи
+confirm-disable-user = Отключить учётную запись { $user }?
+confirm-disable-user-consequence = Пользователь сразу выходит из системы и больше не может войти; его токены API перестают действовать. Его записи сохраняются, учётную запись можно снова включить.
+confirm-deactivate-org-title = Отключение организации
+confirm-deactivate-org = Отключить { $organisation }?

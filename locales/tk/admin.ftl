@@ -80,3 +80,10 @@ flash-cannot-deactivate-last-administrators = Bu işjeň ulgam administratory bo
 
 ## issue 10 (review)
 org-deactivate-own-hint = Bu siziň öz guramaňyz: ony işjeňsizleşdirmek üçin başga bir guramanyň administratoryna ýüz tutuň.
+
+# Confirmation before disabling or deactivating (confirm.rs).
+confirm-disable-user-title = Hasaby öçürmek
+confirm-disable-user = { $user } hasaby öçürilsinmi?
+confirm-disable-user-consequence = Ulanyjy derrew ulgamdan çykarylýar we indi girip bilmeýär; onuň API belgileri işlemegini bes edýär. Onuň ýazgylary saklanýar, hasaby täzeden açyp bolýar.
+confirm-deactivate-org-title = Guramany işjeňsizleşdirmek
+confirm-deactivate-org = { $organisation } işjeňsizleşdirilsinmi?

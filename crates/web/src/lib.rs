@@ -4,6 +4,7 @@ pub mod api;
 pub mod audit_trail;
 pub mod auth;
 pub mod casework;
+pub mod confirm;
 pub mod error;
 pub mod fields;
 pub mod forms;

@@ -84,8 +84,9 @@ async fn act(app: &TestApp, who: &Actor, action: Action, target: &User) -> (u16,
                 Action::PageResetPassword => "reset-password",
                 _ => "reset-second-factor",
             };
+            // Confirmed: a disable asks first (the confirmation page is tested elsewhere).
             page(Method::POST, format!("/admin/users/{id}/{verb}"))
-                .form(&[("csrf", who.csrf.as_str())])
+                .form(&[("csrf", who.csrf.as_str()), ("confirm", "1")])
         }
         Action::ApiEdit => client
             .put(app.url(&format!("/api/v1/users/{id}")))

@@ -140,16 +140,27 @@ both_backends!(
             "deactivation offered for one's own"
         );
         assert!(own.contains("ask an administrator of another organisation"));
-        // Deactivation from the form; one's own organisation is refused.
-        let (status, _, _) =
+        // Deactivation from the form asks first, naming the organisation; one's own
+        // organisation is refused.
+        let (status, _, body) =
             post(&c, &app, &format!("{path}/deactivate"), &[("csrf", &csrf)]).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("Deactivate an organisation"), "{body}");
+        assert!(app.store.organisation(org.id).await.unwrap().active);
+        let (status, _, _) = post(
+            &c,
+            &app,
+            &format!("{path}/deactivate"),
+            &[("csrf", &csrf), ("confirm", "1")],
+        )
+        .await;
         assert_eq!(status, 303);
         assert!(!app.store.organisation(org.id).await.unwrap().active);
         post(
             &c,
             &app,
             &format!("/admin/organisations/{}/deactivate", app.admin_org.id),
-            &[("csrf", &csrf)],
+            &[("csrf", &csrf), ("confirm", "1")],
         )
         .await;
         assert!(
@@ -247,14 +258,13 @@ both_backends!(
         assert_eq!(status, 200);
         assert!(body.contains("id=\"one-time-password\""));
         assert_eq!(app.status(&nc, "/").await, 303);
-        // Disabling.
-        let (status, _, _) = post(
-            &c,
-            &app,
-            &format!("/admin/users/{}/disable", user.id),
-            &[("csrf", &csrf)],
-        )
-        .await;
+        // Disabling asks first, naming the account.
+        let disable = format!("/admin/users/{}/disable", user.id);
+        let (status, _, body) = post(&c, &app, &disable, &[("csrf", &csrf)]).await;
+        assert_eq!(status, 200);
+        assert!(body.contains(&user.email), "{body}");
+        assert!(app.store.user(user.id).await.unwrap().active);
+        let (status, _, _) = post(&c, &app, &disable, &[("csrf", &csrf), ("confirm", "1")]).await;
         assert_eq!(status, 303);
         assert!(!app.store.user(user.id).await.unwrap().active);
     }

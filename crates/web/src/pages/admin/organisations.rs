@@ -457,11 +457,37 @@ async fn set_active(
     ))
 }
 
+/// Deactivates an organisation once confirmed: none of its users can sign in.
 pub async fn deactivate(
     State(state): State<AppState>,
     auth: Auth,
+    page: PageCtx,
     Path(id): Path<String>,
+    data: crate::fields::FormData,
 ) -> Result<Response, AppError> {
+    if !data.flag("confirm") {
+        let org = state.store.organisation(crate::api::parse_id(&id)?).await?;
+        let t = page.t;
+        let name = format!("{} ({})", org.name_in(t.lang()), org.code);
+        return crate::confirm::ConfirmPage {
+            page,
+            title: t.get("confirm-deactivate-org-title"),
+            message: t.with(
+                "confirm-deactivate-org",
+                &[(
+                    "organisation",
+                    fluent_templates::fluent_bundle::FluentValue::from(name),
+                )],
+            ),
+            consequence: t.get("org-deactivate-hint"),
+            action: format!("/admin/organisations/{id}/deactivate"),
+            version: None,
+            date: None,
+            confirm_label: t.get("org-deactivate"),
+            cancel_href: format!("/admin/organisations/{id}"),
+        }
+        .answer();
+    }
     set_active(state, auth, id, false).await
 }
 

@@ -537,11 +537,37 @@ async fn set_active(
     Ok(redirect_with_flash(state, "/admin/users", key, true))
 }
 
+/// Disables an account once confirmed: its sessions and tokens end at once.
 pub async fn disable(
     State(state): State<AppState>,
     auth: Auth,
+    page: PageCtx,
     Path(id): Path<String>,
+    data: crate::fields::FormData,
 ) -> Result<Response, AppError> {
+    if !data.flag("confirm") {
+        let user = account_to_act_on(&state, &auth, &id).await?;
+        let t = page.t;
+        let who = format!("{} ({})", user.display_name, user.email);
+        return crate::confirm::ConfirmPage {
+            page,
+            title: t.get("confirm-disable-user-title"),
+            message: t.with(
+                "confirm-disable-user",
+                &[(
+                    "user",
+                    fluent_templates::fluent_bundle::FluentValue::from(who),
+                )],
+            ),
+            consequence: t.get("confirm-disable-user-consequence"),
+            action: format!("/admin/users/{id}/disable"),
+            version: None,
+            date: None,
+            confirm_label: t.get("user-disable"),
+            cancel_href: format!("/admin/users/{id}"),
+        }
+        .answer();
+    }
     set_active(&state, &auth, &id, false).await
 }
 

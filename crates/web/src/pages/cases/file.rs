@@ -3,11 +3,11 @@
 //! with errors comes back on its tab with what was typed; a conflict shows the stored values.
 
 use super::Lookups;
-use super::confirm::{ConfirmPage, DateField};
 use super::forms::*;
 use crate::AppState;
 use crate::auth::{Auth, RequestId};
 use crate::casework::history_label;
+use crate::confirm::{ConfirmPage, DateField};
 use crate::error::AppError;
 use crate::fields::{FieldSet, Fields, FormData};
 use crate::forms::FieldErrors;
@@ -945,7 +945,7 @@ pub async fn remove_member(
             ),
             consequence: t.get("confirm-remove-member-consequence"),
             action: format!("/cases/{code}/household/{id}/remove"),
-            version: member.version.0.to_string(),
+            version: Some(member.version.0.to_string()),
             date: None,
             confirm_label: t.get("remove"),
             cancel_href: format!("/cases/{code}?tab=household"),
@@ -1059,7 +1059,7 @@ pub async fn withdraw_consent(
             ),
             consequence: t.get("confirm-withdraw-consent-consequence"),
             action: format!("/cases/{code}/consents/{id}/withdraw"),
-            version: consent.version.0.to_string(),
+            version: Some(consent.version.0.to_string()),
             date: Some(DateField {
                 name: "withdrawn_on",
                 label: t.get("label-withdrawn_on"),

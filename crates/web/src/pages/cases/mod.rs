@@ -1,7 +1,6 @@
 //! Case pages: the case list, registration (which can be saved part-way), and the case
 //! page with its tabs — person, household, consent, identification, safety, history.
 
-pub mod confirm;
 pub mod file;
 pub mod forms;
 pub mod list;

@@ -1,6 +1,7 @@
-//! The confirmation step before a one-button change that removes or withdraws (a household
-//! member, a consent): the button posts without `confirm`, and the answer is this page,
-//! which names the record and what follows; its own button posts again with `confirm=1`.
+//! The confirmation step before a one-button change that removes, withdraws or shuts out
+//! (a household member, a consent, an account, an organisation): the button posts without
+//! `confirm`, and the answer is this page, which names the record and what follows; its own
+//! button posts again with `confirm=1`. Shared by every capability's pages.
 
 use crate::shell::PageCtx;
 use askama::Template;
@@ -16,7 +17,7 @@ pub struct DateField {
 }
 
 #[derive(Template)]
-#[template(path = "case_confirm.html")]
+#[template(path = "confirm.html")]
 pub struct ConfirmPage {
     pub page: PageCtx,
     pub title: String,
@@ -26,7 +27,8 @@ pub struct ConfirmPage {
     pub consequence: String,
     /// Where the confirmed form posts (the same address as the button).
     pub action: String,
-    pub version: String,
+    /// The record's version, for the change's conflict check (when it has one).
+    pub version: Option<String>,
     pub date: Option<DateField>,
     pub confirm_label: String,
     pub cancel_href: String,
