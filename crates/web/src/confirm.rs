@@ -29,6 +29,8 @@ pub struct ConfirmPage {
     pub action: String,
     /// The record's version, for the change's conflict check (when it has one).
     pub version: Option<String>,
+    /// The other fields of the form that asked, posted again as they were.
+    pub carried: Vec<(String, String)>,
     pub date: Option<DateField>,
     pub confirm_label: String,
     pub cancel_href: String,

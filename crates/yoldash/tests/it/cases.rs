@@ -393,15 +393,20 @@ both_backends!(
         )
         .await;
         assert_eq!(res.status, 422);
+        // Asking to close is said twice: a page that names the case and the reason.
+        let close = [
+            ("version", v.as_str()),
+            ("to", "closed"),
+            ("closure_reason", "not_a_victim"),
+        ];
+        let res = post(&app, &worker, &path, &close).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(res.body.contains(&code) && res.body.contains("Ask to close"));
         let res = post(
             &app,
             &worker,
             &path,
-            &[
-                ("version", &v),
-                ("to", "closed"),
-                ("closure_reason", "not_a_victim"),
-            ],
+            &[close.as_slice(), &[("confirm", "1")]].concat(),
         )
         .await;
         assert_eq!(res.status, 303, "{}", res.body);

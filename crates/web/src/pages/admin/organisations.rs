@@ -482,6 +482,7 @@ pub async fn deactivate(
             consequence: t.get("org-deactivate-hint"),
             action: format!("/admin/organisations/{id}/deactivate"),
             version: None,
+            carried: Vec::new(),
             date: None,
             confirm_label: t.get("org-deactivate"),
             cancel_href: format!("/admin/organisations/{id}"),

@@ -562,6 +562,7 @@ pub async fn disable(
             consequence: t.get("confirm-disable-user-consequence"),
             action: format!("/admin/users/{id}/disable"),
             version: None,
+            carried: Vec::new(),
             date: None,
             confirm_label: t.get("user-disable"),
             cancel_href: format!("/admin/users/{id}"),

@@ -790,6 +790,65 @@ pub async fn change_status(
         .ok();
     let reason = data.opt("closure_reason").map(str::to_string);
     let may_approve = auth.actor.may(&state.permissions, Permission::CaseApprove);
+    // Closing (or asking to close) with a reason is said twice; without a known reason
+    // the form comes back with its error first. (A supervisor approving a requested
+    // closure closes with the reason asked for: that is the second person's decision.)
+    let reason_label = match (to, reason.as_ref()) {
+        (Some(CaseStatus::Closed), Some(r)) if !data.flag("confirm") => {
+            Lookups::load(&state, &auth, t)
+                .await?
+                .choices
+                .closure_reasons
+                .iter()
+                .find(|(code, _)| code == r)
+                .map(|(_, label)| label.clone())
+        }
+        _ => None,
+    };
+    if let Some(reason_label) = reason_label {
+        let (title, message, consequence, label) = match may_approve {
+            true => (
+                "confirm-close-title",
+                "confirm-close",
+                "confirm-close-consequence",
+                "confirm-close-button",
+            ),
+            false => (
+                "confirm-request-closure-title",
+                "confirm-request-closure",
+                "confirm-request-closure-consequence",
+                "confirm-request-closure-button",
+            ),
+        };
+        return ConfirmPage {
+            page,
+            title: t.get(title),
+            message: t.with(
+                message,
+                &[
+                    (
+                        "code",
+                        fluent_templates::fluent_bundle::FluentValue::from(code.clone()),
+                    ),
+                    (
+                        "reason",
+                        fluent_templates::fluent_bundle::FluentValue::from(reason_label),
+                    ),
+                ],
+            ),
+            consequence: t.get(consequence),
+            action: format!("/cases/{code}/status"),
+            version: Some(expected.0.to_string()),
+            carried: vec![
+                ("to".into(), "closed".into()),
+                ("closure_reason".into(), reason.unwrap_or_default()),
+            ],
+            date: None,
+            confirm_label: t.get(label),
+            cancel_href: format!("/cases/{code}?tab=safety"),
+        }
+        .answer();
+    }
     let save = Save {
         state: &state,
         auth: &auth,
@@ -946,6 +1005,7 @@ pub async fn remove_member(
             consequence: t.get("confirm-remove-member-consequence"),
             action: format!("/cases/{code}/household/{id}/remove"),
             version: Some(member.version.0.to_string()),
+            carried: Vec::new(),
             date: None,
             confirm_label: t.get("remove"),
             cancel_href: format!("/cases/{code}?tab=household"),
@@ -1060,6 +1120,7 @@ pub async fn withdraw_consent(
             consequence: t.get("confirm-withdraw-consent-consequence"),
             action: format!("/cases/{code}/consents/{id}/withdraw"),
             version: Some(consent.version.0.to_string()),
+            carried: Vec::new(),
             date: Some(DateField {
                 name: "withdrawn_on",
                 label: t.get("label-withdrawn_on"),
