@@ -396,6 +396,16 @@ pub async fn authorize(
                 }
             }
             if !ok {
+                // A signed-in caller's post without its form's token: a forged request
+                // from another site, or a page left open across sessions.
+                if let Some(a) = auth.as_ref() {
+                    let route = format!(
+                        "{} {}",
+                        req.method(),
+                        pattern.as_deref().unwrap_or_default()
+                    );
+                    crate::audit_trail::record_refusal(&state, &a.actor, &route, "csrf").await;
+                }
                 AppError::Csrf.into_response()
             } else {
                 if let Some(a) = auth {

@@ -1069,13 +1069,22 @@ both_backends!(second_review_findings_hold, |backend: Backend| async move {
             .unwrap();
     assert_eq!(required, 1);
 
-    // Refusals of a signed-in caller outside the case routes are recorded too.
+    // Refusals of a signed-in caller outside the case routes are recorded too, and so
+    // is a post without the form's token.
     let worker = sign_in(&app, app.admin_org.id, &[Role::CaseWorker]).await;
     assert_eq!(app.status(&worker.client, "/admin/audit").await, 403);
+    let res = app
+        .post_form(&worker.client, "/logout", &[("csrf", "forged")])
+        .await;
+    assert_eq!(res.status, 403);
     let refused = entries(&app, "access_refused").await;
     let details: Vec<_> = refused.iter().filter_map(|e| e.4.clone()).collect();
     assert!(
         details.contains(&"route=GET /admin/audit; refused=forbidden".to_string()),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(&"route=POST /logout; refused=csrf".to_string()),
         "{details:?}"
     );
     assert!(
