@@ -158,3 +158,11 @@ notice-audit-head-lagging = The file audit-head.json, which marks the newest aud
 ## issue 10 (review)
 error-own-roles = You cannot change your own roles. Ask another administrator to do it.
 error-own-second-factor = You cannot lift the second-factor requirement of your own account or reset your own second factor here: another administrator does it. To change your own second factor, use My account → Security.
+
+# Home for roles whose work comes later (pages/mod.rs).
+home-coming = What you will find here
+home-coming-secretariat = National Action Plan monitoring: activities, responsible agencies, deadlines, progress reports and the national report. Coming in a later version.
+home-coming-me_officer = Gender-sensitive indicators, by sex and age, and the registers they are computed from. Coming in a later version.
+home-coming-service_provider = Referrals to your service and their follow-up. Coming in a later version.
+home-coming-hotline_operator = The hotline register: consultations and the referrals they lead to. Coming in a later version.
+home-coming-viewer = Published figures and reports, with personal data protected. Coming in a later version.

@@ -158,3 +158,11 @@ notice-audit-head-lagging = Audit žurnalynyň iň soňky ýazgysyny belleýän 
 ## issue 10 (review)
 error-own-roles = Öz wezipeleriňizi üýtgedip bilmersiňiz. Muny başga bir administratordan haýyş ediň.
 error-own-second-factor = Öz hasabyňyzdan ikinji faktor talabyny aýryp ýa-da öz ikinji faktoryňyzy bu ýerde täzeden düzüp bilmersiňiz: muny başga bir administrator edýär. Öz ikinji faktoryňyzy üýtgetmek üçin «Meniň hasabym» → «Howpsuzlyk» bölümini açyň.
+
+# Home for roles whose work comes later (pages/mod.rs).
+home-coming = Bu ýerde näme taparsyňyz
+home-coming-secretariat = Milli hereket meýilnamasynyň gözegçiligi: çäreler, jogapkär edaralar, möhletler, ýerine ýetiriliş hasabatlary we milli hasabat. Indiki wersiýada peýda bolar.
+home-coming-me_officer = Jyns we ýaş boýunça bölünen, gender taýdan duýgur görkezijiler we olaryň hasaplanýan sanawlary. Indiki wersiýada peýda bolar.
+home-coming-service_provider = Siziň gullugyňyza iberilmeler we olaryň yzarlanylyşy. Indiki wersiýada peýda bolar.
+home-coming-hotline_operator = Ynam telefonynyň sanawy: maslahatlar we olardan soňky iberilmeler. Indiki wersiýada peýda bolar.
+home-coming-viewer = Şahsy maglumatlary goralyp çap edilen görkezijiler we hasabatlar. Indiki wersiýada peýda bolar.

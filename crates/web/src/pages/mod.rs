@@ -98,6 +98,10 @@ struct HomePage {
     roles: String,
     second_factor_off: bool,
     approver: bool,
+    /// Whether the person works on cases (the case work box is theirs).
+    case_work: bool,
+    /// For roles whose work is not built yet: what they will find here, one line each.
+    coming: Vec<String>,
     /// (label, count, link) of the case work lists.
     work: Vec<(String, String, &'static str)>,
     approvals: Vec<(String, String, &'static str)>,
@@ -134,7 +138,25 @@ pub async fn home(
         .any(|r| matches!(r, Role::Supervisor | Role::Secretariat));
     let mut work = Vec::new();
     let mut approvals = Vec::new();
-    if auth.actor.may(&state.permissions, Permission::CaseRead) {
+    let case_work = auth.actor.may(&state.permissions, Permission::CaseRead);
+    // Roles whose capabilities come later are told what will appear, not shown empty boxes.
+    let coming: Vec<String> = auth
+        .user
+        .roles
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Role::Secretariat
+                    | Role::MeOfficer
+                    | Role::ServiceProvider
+                    | Role::HotlineOperator
+                    | Role::Viewer
+            )
+        })
+        .map(|r| t.get(&format!("home-coming-{}", r.as_str())))
+        .collect();
+    if case_work {
         let w = store.case_work(&auth.actor).await?;
         for (key, n, href) in [
             ("home-my-open-cases", w.open, "/cases?worker=me"),
@@ -211,6 +233,8 @@ pub async fn home(
         ),
         second_factor_off: !factor.enabled,
         approver,
+        case_work,
+        coming,
         work,
         approvals,
         figures,

@@ -494,3 +494,34 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    each_home_shows_only_the_work_of_its_roles,
+    |backend: Backend| async move {
+        let app = spawn_app(backend).await;
+        for (role, case_work, coming) in [
+            (Role::CaseWorker, true, None),
+            (Role::OrgAdmin, false, None),
+            (
+                Role::Secretariat,
+                false,
+                Some("National Action Plan monitoring"),
+            ),
+            (Role::MeOfficer, false, Some("Gender-sensitive indicators")),
+            (Role::Viewer, false, Some("Published figures and reports")),
+        ] {
+            let user = app.create_user(app.admin_org.id, &[role]).await;
+            let (c, _) = app.login(&user.email, TEST_PASSWORD).await;
+            let home = get(&c, &app, "/").await;
+            assert_eq!(home.contains("My open work"), case_work, "{role:?}");
+            assert_eq!(
+                home.contains("What you will find here"),
+                coming.is_some(),
+                "{role:?}"
+            );
+            if let Some(line) = coming {
+                assert!(home.contains(line), "{role:?}: {home}");
+            }
+        }
+    }
+);
