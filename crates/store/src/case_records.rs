@@ -593,6 +593,24 @@ impl Store {
     ) -> Result<(), StoreError> {
         let scope = cases_visible_to(actor);
         let case = self.visible_case(&mut unit.tx, &scope, code).await?;
+        // A withdrawal is dated when the person withdrew: not before the consent was
+        // given, not still to come.
+        let given: Option<i64> =
+            sqlx::query_scalar("SELECT given_at FROM consents WHERE id = $1 AND case_id = $2")
+                .bind(consent_id.to_string())
+                .bind(case.id.to_string())
+                .fetch_optional(&mut *unit.tx)
+                .await?;
+        let Some(given) = given else {
+            return Err(StoreError::NotFound);
+        };
+        if at > Utc::now() + chrono::Duration::minutes(5) {
+            return Err(Invalid::new("withdrawn_on", "date-in-future").into());
+        }
+        let given_on = DateTime::from_timestamp_micros(given).map(|g| g.date_naive());
+        if given_on.is_some_and(|g| at.date_naive() < g) {
+            return Err(Invalid::new("withdrawn_on", "withdrawn-before-given").into());
+        }
         let done = sqlx::query(
             "UPDATE consents SET withdrawn_at = $1, withdrawn_by = $2, version = version + 1 \
              WHERE id = $3 AND case_id = $4 AND version = $5 AND withdrawn_at IS NULL",
@@ -605,15 +623,6 @@ impl Store {
         .execute(&mut *unit.tx)
         .await?;
         if done.rows_affected() == 0 {
-            let belongs: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM consents WHERE id = $1 AND case_id = $2")
-                    .bind(consent_id.to_string())
-                    .bind(case.id.to_string())
-                    .fetch_one(&mut *unit.tx)
-                    .await?;
-            if belongs == 0 {
-                return Err(StoreError::NotFound);
-            }
             return Err(
                 explain_missed_update(&mut unit.tx, "consents", &consent_id.to_string()).await,
             );

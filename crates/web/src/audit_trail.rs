@@ -65,7 +65,7 @@ pub async fn refused_access(
     };
     let res = next.run(Request::from_parts(parts, body)).await;
     let Some(actor) = actor else { return res };
-    let route = format!("{method} {}", pattern.unwrap_or_default());
+    let route = route_of(&method, pattern);
     match res.status() {
         StatusCode::NOT_FOUND => {
             let Some(params) = params else { return res };
@@ -86,6 +86,17 @@ pub async fn refused_access(
         _ => {}
     }
     res
+}
+
+/// How a refusal names the route: the method (HEAD as the GET that answers it) and the
+/// path pattern, never the path itself (it could hold anything a person typed).
+pub fn route_of(method: &Method, pattern: Option<&str>) -> String {
+    let method = if *method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    format!("{method} {}", pattern.unwrap_or_default())
 }
 
 /// The rule that refused a 403 answer (`AppError::slug`: `forbidden` for the route's

@@ -203,15 +203,15 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// Identifies the caller. `Err` when an API token was presented but is not valid.
-/// API tokens are credentials of the API only: on a page they are not looked at, so a
-/// leaked integration token cannot drive the pages (show a reset password, make more tokens).
 /// The signed-in session a browser's cookies name, if any (for pages built outside the
 /// request's own handler, such as error pages).
 pub(crate) async fn session_of(state: &AppState, headers: &HeaderMap) -> Option<Auth> {
     identify(state, headers, "/").await.ok().flatten()
 }
 
+/// Identifies the caller. `Err` when an API token was presented but is not valid.
+/// API tokens are credentials of the API only: on a page they are not looked at, so a
+/// leaked integration token cannot drive the pages (show a reset password, make more tokens).
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
@@ -360,11 +360,7 @@ pub async fn authorize(
             if r.status() == axum::http::StatusCode::FORBIDDEN
                 && let Some(a) = auth.as_ref()
             {
-                let method = match req.method() {
-                    &Method::HEAD => Method::GET,
-                    m => m.clone(),
-                };
-                let route = format!("{method} {}", pattern.as_deref().unwrap_or_default());
+                let route = crate::audit_trail::route_of(req.method(), pattern.as_deref());
                 let rule = crate::audit_trail::refusal_rule(&r);
                 crate::audit_trail::record_refusal(&state, &a.actor, &route, rule).await;
             }
@@ -399,11 +395,7 @@ pub async fn authorize(
                 // A signed-in caller's post without its form's token: a forged request
                 // from another site, or a page left open across sessions.
                 if let Some(a) = auth.as_ref() {
-                    let route = format!(
-                        "{} {}",
-                        req.method(),
-                        pattern.as_deref().unwrap_or_default()
-                    );
+                    let route = crate::audit_trail::route_of(req.method(), pattern.as_deref());
                     crate::audit_trail::record_refusal(&state, &a.actor, &route, "csrf").await;
                 }
                 AppError::Csrf.into_response()

@@ -1104,8 +1104,11 @@ both_backends!(second_review_findings_hold, |backend: Backend| async move {
         .body(vec![b'x'; 3 * 1024 * 1024])
         .send()
         .await;
-    if let Ok(res) = res {
-        assert_eq!(res.status(), 413);
+    match res {
+        // Drained and answered with the form's flash would be a 303.
+        Ok(res) => assert_eq!(res.status(), 413),
+        // The server answered and closed before the client had written the body.
+        Err(e) => assert!(e.is_request() || e.is_body(), "{e:?}"),
     }
 
     // The API: a method the path does not take, a parameter or a field it does not

@@ -1080,91 +1080,91 @@ pub async fn withdraw_consent(
     let id = crate::api::parse_id(&id)?;
     let t = page.t;
     let today = Utc::now().date_naive();
-    // The day it was withdrawn: today unless the person withdrew it earlier.
+    // The day it was withdrawn: today unless the person withdrew it earlier (the store
+    // refuses a day before the consent was given or still to come).
     let on = data.get("withdrawn_on");
     let day = match on {
         "" => Ok(today),
         v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| "invalid-date"),
     };
+    let mut problem = day.err();
+    if data.flag("confirm")
+        && let Ok(day) = day
+    {
+        // Today is now; another day is its noon (a day still to come stays in the
+        // future, for the store to refuse).
+        let at = match day == today {
+            true => Utc::now(),
+            false => day
+                .and_hms_opt(12, 0, 0)
+                .map_or_else(Utc::now, |d| chrono::TimeZone::from_utc_datetime(&Utc, &d)),
+        };
+        let mut unit = state.store.unit().await?;
+        let result = state
+            .store
+            .withdraw_consent(
+                &mut unit,
+                &auth.actor,
+                &code,
+                id,
+                version_of(&data, "version"),
+                at,
+            )
+            .await;
+        match result {
+            // Back to the confirmation with the date's error (the unit rolls back here).
+            Err(StoreError::Invalid(i)) if i.field == "withdrawn_on" => problem = Some(i.key),
+            result => {
+                return after_button(
+                    &state,
+                    unit,
+                    result,
+                    &code,
+                    "consent",
+                    "flash-consent-withdrawn",
+                )
+                .await;
+            }
+        }
+    }
+    // Asked, or a date to correct: the confirmation page, naming the consent.
     let file = open(&state, &auth, &code, &rid).await?;
     let consent = file
         .consents
         .iter()
         .find(|c| c.id == id)
         .ok_or(AppError::NotFound)?;
-    let day = day.and_then(|d| match d {
-        d if d > today => Err("date-in-future"),
-        d if d < consent.given_at.date_naive() => Err("withdrawn-before-given"),
-        d => Ok(d),
-    });
-    if !data.flag("confirm") || day.is_err() {
-        let purpose = t.get(&format!("purpose-{}", consent.purpose.as_str()));
-        return ConfirmPage {
-            page,
-            title: t.get("confirm-withdraw-consent-title"),
-            message: t.with(
-                "confirm-withdraw-consent",
-                &[
-                    (
-                        "purpose",
-                        fluent_templates::fluent_bundle::FluentValue::from(purpose),
-                    ),
-                    (
-                        "given",
-                        fluent_templates::fluent_bundle::FluentValue::from(
-                            consent.given_at.date_naive().to_string(),
-                        ),
-                    ),
-                ],
-            ),
-            consequence: t.get("confirm-withdraw-consent-consequence"),
-            action: format!("/cases/{code}/consents/{id}/withdraw"),
-            version: Some(consent.version.0.to_string()),
-            carried: Vec::new(),
-            date: Some(DateField {
-                name: "withdrawn_on",
-                label: t.get("label-withdrawn_on"),
-                value: if on.is_empty() {
-                    today.to_string()
-                } else {
-                    on.to_string()
-                },
-                error: match (data.flag("confirm"), day) {
-                    (true, Err(key)) => crate::render::field_message(t, key),
-                    _ => String::new(),
-                },
-            }),
-            confirm_label: t.get("consent-withdraw"),
-            cancel_href: format!("/cases/{code}?tab=consent"),
-        }
-        .answer();
+    let given = consent.given_at.date_naive().to_string();
+    let purpose = t.get(&format!("purpose-{}", consent.purpose.as_str()));
+    let value = |s: String| fluent_templates::fluent_bundle::FluentValue::from(s);
+    ConfirmPage {
+        page,
+        title: t.get("confirm-withdraw-consent-title"),
+        message: t.with(
+            "confirm-withdraw-consent",
+            &[("purpose", value(purpose)), ("given", value(given))],
+        ),
+        consequence: t.get("confirm-withdraw-consent-consequence"),
+        action: format!("/cases/{code}/consents/{id}/withdraw"),
+        version: Some(consent.version.0.to_string()),
+        carried: Vec::new(),
+        date: Some(DateField {
+            name: "withdrawn_on",
+            label: t.get("label-withdrawn_on"),
+            value: if on.is_empty() {
+                today.to_string()
+            } else {
+                on.to_string()
+            },
+            error: match (data.flag("confirm"), problem) {
+                (true, Some(key)) => crate::render::field_message(t, key),
+                _ => String::new(),
+            },
+        }),
+        confirm_label: t.get("consent-withdraw"),
+        cancel_href: format!("/cases/{code}?tab=consent"),
     }
-    let at = day
-        .ok()
-        .and_then(|d| d.and_hms_opt(12, 0, 0))
-        .map(|d| chrono::TimeZone::from_utc_datetime(&Utc, &d))
-        .map_or_else(Utc::now, |d| d.min(Utc::now()));
-    let mut unit = state.store.unit().await?;
-    let result = state
-        .store
-        .withdraw_consent(
-            &mut unit,
-            &auth.actor,
-            &code,
-            id,
-            version_of(&data, "version"),
-            at,
-        )
-        .await;
-    after_button(
-        &state,
-        unit,
-        result,
-        &code,
-        "consent",
-        "flash-consent-withdrawn",
-    )
-    .await
+    .answer()
 }
 
 /// After a one-button change (remove, withdraw): back to the tab with a message; when
